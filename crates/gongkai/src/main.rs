@@ -1,0 +1,5 @@
+//! The `gongkai` binary. (skeleton)
+
+fn main() {
+    println!("gongkai");
+}
