@@ -29,9 +29,9 @@ PDF 暂不支持 (PDF is not supported yet).
 退出码 (exit codes)：0 无错误（警告不影响）；1 至少一个错误；2 输入无法使用。
 
 示例 (examples)：
-  gongkai report check examples/shiyi-2021.txt
+  gongkai report check examples/shili-2021.txt
   gongkai report check --format json reports/
-  gongkai report extract examples/shiyi-2021.txt > report.json
+  gongkai report extract examples/shili-2021.txt > report.json
   gongkai report render report.json --to html -o report.html";
 
 /// 年度报告：检查、提取、转换 (annual report: check, extract, render)
@@ -74,7 +74,7 @@ checked in parallel and printed in path order.)
 （路径不存在、二进制文件、空文件、不是年报、PDF）。
 
 示例 (examples)：
-  gongkai report check examples/shiyi-2021.txt
+  gongkai report check examples/shili-2021.txt
   gongkai report check --previous 2022.txt 2023.txt
   gongkai report check --format json reports/ > findings.json";
 
@@ -85,7 +85,7 @@ sections、t2、t3、t4；空白或“/”等占位符为 null，不是 0）。
 cells are null, never 0.)
 
 示例 (example)：
-  gongkai report extract examples/shiyi-2021.txt > shiyi-2021.json";
+  gongkai report extract examples/shili-2021.txt > shili-2021.json";
 
 const RENDER_LONG_ABOUT: &str = "\
 把年报文件（或规范 JSON）转换为 Markdown、HTML、DOCX、JSON 或 CSV。不加 -o 时写到标准输出；
@@ -94,7 +94,7 @@ DOCX 是二进制文件，输出到终端时必须用 -o 指定文件。
 to stdout; DOCX needs -o when stdout is a terminal.)
 
 示例 (examples)：
-  gongkai report render examples/shiyi-2021.txt --to md
+  gongkai report render examples/shili-2021.txt --to md
   gongkai report render report.json --to docx -o report.docx";
 
 const BENCH_LONG_ABOUT: &str = "\
