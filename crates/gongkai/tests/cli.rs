@@ -3,6 +3,9 @@
 //! the directory `shared` beside the workspace); tests that need them say so
 //! and pass when it is absent.
 
+// A test crate: its helpers panic on purpose, like the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
