@@ -30,6 +30,25 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// Whitespace cleaned (non-breaking and ideographic spaces, runs of blanks
+/// collapse to one space, ends trimmed) without changing any other character:
+/// for narrative text, which keeps its full-width punctuation.
+pub fn clean_space(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{feff}' | '\u{200b}')
+        })
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// A key for comparing labels: normalised, without any whitespace, with
 /// punctuation variants folded (quotes, brackets, dots, slashes, colons).
 pub fn label_key(s: &str) -> String {
@@ -67,12 +86,12 @@ fn strip_one_number(s: &str) -> &str {
     const CN: &str = "一二三四五六七八九十";
     // (一) / （一） / (1)
     for (open, close) in [('(', ')'), ('（', '）')] {
-        if let Some(inner) = s.strip_prefix(open) {
-            if let Some(end) = inner.find(close) {
-                let num = &inner[..end];
-                if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
-                    return &inner[end + close.len_utf8()..];
-                }
+        if let Some(inner) = s.strip_prefix(open)
+            && let Some(end) = inner.find(close)
+        {
+            let num = &inner[..end];
+            if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
+                return &inner[end + close.len_utf8()..];
             }
         }
     }
