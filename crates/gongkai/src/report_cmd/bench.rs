@@ -98,6 +98,12 @@ pub fn run(count: usize, dir: Option<&Path>, repeat: usize) -> Result<u8, Failur
         check_time.as_secs_f64() / read_time.as_secs_f64().max(1e-9)
     );
     println!("  结果 (outcome)           有错误 {with_errors} 份，无法读取 {unusable} 份");
+    if unusable > 0 {
+        println!(
+            "  注意 (note)：{unusable} 份无法读取，这些文件只计了读取与格式识别的时间 \
+             ({unusable} files were unusable: only reading and detection were timed for them)"
+        );
+    }
     Ok(0)
 }
 
