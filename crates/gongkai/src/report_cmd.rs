@@ -253,6 +253,11 @@ fn run_render(args: RenderArgs) -> Result<u8, Failure> {
             args.to
         )));
     }
+    if format == "docx" && args.output.is_none() && io::stdout().is_terminal() {
+        return Err(Failure::new(
+            "DOCX 是二进制文件，请用 -o 指定输出文件 (DOCX is binary: use -o FILE)",
+        ));
+    }
     let report = read_report(&args.input)?;
     // TODO(render): switch to `gongkai_report::render::{render, RenderFormat}`
     // once the renderers land on main; until then only JSON is rendered.
@@ -275,14 +280,7 @@ fn run_render(args: RenderArgs) -> Result<u8, Failure> {
                 path.display()
             ))
         })?,
-        None => {
-            if format == "docx" && io::stdout().is_terminal() {
-                return Err(Failure::new(
-                    "DOCX 是二进制文件，请用 -o 指定输出文件 (DOCX is binary: use -o FILE)",
-                ));
-            }
-            write_stdout(&bytes)?;
-        }
+        None => write_stdout(&bytes)?,
     }
     Ok(0)
 }
