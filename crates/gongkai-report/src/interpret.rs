@@ -19,6 +19,8 @@ use crate::text::{
     chinese_numeral, is_value_like, label_key, normalize, similarity, strip_numbering,
 };
 use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Reads a report out of a document. Never fails: what is missing stays
@@ -380,6 +382,33 @@ fn core(label: &str) -> String {
     strip_numbering(&key).to_string()
 }
 
+/// Cores of every official label and alias, computed once.
+static OFFICIAL_CORES: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    let mut labels: Vec<&'static str> = vec![spec::T4_LITIGATION, spec::T2_CONTENT_HEADER];
+    labels.extend(T3_GROUPS.iter().map(|(_, l)| *l));
+    for f in [&FORMAT_2021, &FORMAT_2019] {
+        for t in TableId::ALL {
+            for (row, cols) in f.rows(t) {
+                labels.push(row.label);
+                labels.extend(row.aliases.iter().copied());
+                for c in cols {
+                    labels.push(c.label);
+                    labels.extend(c.aliases.iter().copied());
+                }
+            }
+        }
+    }
+    labels.into_iter().map(|l| (l, core(l))).collect()
+});
+
+/// The core of an official label (cached).
+fn ocore(label: &'static str) -> Cow<'static, str> {
+    match OFFICIAL_CORES.get(label) {
+        Some(c) => Cow::Borrowed(c.as_str()),
+        None => Cow::Owned(core(label)),
+    }
+}
+
 /// How well a cell matches an official label, in [0, 1].
 fn label_score(cell_core: &str, official_core: &str) -> f64 {
     if cell_core.is_empty() || official_core.is_empty() {
@@ -509,7 +538,7 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
     // Groups first: they share words with rows (（六）其他处理 is both).
     let mut best_group: Option<(T3Group, f64)> = None;
     for (g, label) in T3_GROUPS {
-        let s = label_score(&c, &core(label));
+        let s = label_score(&c, &ocore(label));
         if s >= 0.8 && best_group.is_none_or(|(_, b)| s > b) {
             best_group = Some((g, s));
         }
@@ -527,9 +556,9 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
         if row.key == "other.total_2019" {
             continue;
         }
-        let mut s = label_score(&c, &core(row.label));
+        let mut s = label_score(&c, &ocore(row.label));
         for alias in row.aliases {
-            s = s.max(label_score(&c, &core(alias)));
+            s = s.max(label_score(&c, &ocore(alias)));
         }
         // Context: an item of the current group wins ties ("3.其他").
         if s > 0.0 && group.is_some() && t3_group_of(row) == group {
@@ -663,7 +692,7 @@ fn t4_row_of(part: &str) -> Option<(&'static RowSpec, f64)> {
     let c = core(part);
     let mut best: Option<(&'static RowSpec, f64)> = None;
     for row in &T4_ROWS {
-        let s = label_score(&c, &core(row.label));
+        let s = label_score(&c, &ocore(row.label));
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((row, s));
         }
@@ -675,7 +704,7 @@ fn t4_column_of(part: &str) -> Option<&'static ColumnSpec> {
     let c = core(part);
     T4_COLUMNS
         .iter()
-        .find(|col| label_score(&c, &core(col.label)) >= 0.75)
+        .find(|col| label_score(&c, &ocore(col.label)) >= 0.75)
 }
 
 fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
@@ -707,7 +736,7 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             .collect();
         let litigation_group = parts
             .iter()
-            .any(|(_, p)| core(p) == core(spec::T4_LITIGATION));
+            .any(|(_, p)| core(p) == ocore(spec::T4_LITIGATION));
         let distinct_rows = {
             let mut keys: Vec<_> = row_labels.iter().map(|(_, r, _, _)| r.key).collect();
             keys.dedup();
@@ -800,9 +829,9 @@ fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f6
     let c = core(cell);
     let mut best: Option<(FormatVersion, &'static ColumnSpec, f64)> = None;
     for (v, col) in t2_columns() {
-        let mut s = label_score(&c, &core(col.label));
+        let mut s = label_score(&c, &ocore(col.label));
         for a in col.aliases {
-            s = s.max(label_score(&c, &core(a)) - 0.01);
+            s = s.max(label_score(&c, &ocore(a)) - 0.01);
         }
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((v, col, s));
@@ -816,7 +845,7 @@ fn match_t2_row(cell: &str) -> Option<(FormatVersion, &'static RowSpec, f64)> {
     let mut best: Option<(FormatVersion, &'static RowSpec, f64)> = None;
     for f in [&FORMAT_2021, &FORMAT_2019] {
         for (row, _) in f.rows(TableId::T2) {
-            let s = label_score(&c, &core(row.label));
+            let s = label_score(&c, &ocore(row.label));
             if best.is_none_or(|(_, _, b)| s > b) {
                 best = Some((f.version, row, s));
             }
