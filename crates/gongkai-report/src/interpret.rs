@@ -82,6 +82,9 @@ fn read_meta(doc: &Document, report: &mut Report) {
         let Some(text) = block_text(block) else {
             continue;
         };
+        if text.len() > 360 {
+            continue;
+        }
         let t = crate::text::clean_space(text).replace(['*', '#'], "");
         let t = t.trim();
         let key = label_key(t);
