@@ -23,7 +23,7 @@ use quick_xml::reader::NsReader;
 use crate::document::{Document, Grid, GridCell};
 use crate::parse::ParseError;
 use crate::parse::html::cell_text;
-use crate::text::normalize;
+use crate::text::clean_space;
 
 /// Largest uncompressed part read (zip bomb guard).
 const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
@@ -553,7 +553,7 @@ impl<'s> Walker<'s> {
                     .styles
                     .heading_level(para.style.as_deref(), para.outline);
                 for line in para.lines {
-                    let text = normalize(&line);
+                    let text = clean_space(&line);
                     match level {
                         Some(level) => self.doc.push_heading(level, text),
                         None => self.doc.push_paragraph(text),
@@ -768,7 +768,7 @@ mod tests {
                 Block::Paragraph("第二行 续".into()),
                 Block::Heading {
                     level: 2,
-                    text: "(一)主动公开".into()
+                    text: "（一）主动公开".into()
                 },
             ]
         );
@@ -781,7 +781,7 @@ mod tests {
         assert_eq!(texts(&rows[1]), ["自然人", "商业", "总计"]);
         assert_eq!(
             texts(&rows[2]),
-            ["一、本年新收政府信息公开申请数量", "1", "2", "3"]
+            ["一、本年新收政府信息公开申请数量", "１", "2", "3"]
         );
     }
 

@@ -17,7 +17,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use crate::document::{Document, Grid, GridCell};
-use crate::text::normalize;
+use crate::text::clean_space;
 
 /// Parses decoded HTML into a document.
 pub fn parse(html: &str) -> Document {
@@ -510,7 +510,8 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Removes the runs of blanks between two CJK characters for which `drop`
-/// says yes, then normalises.
+/// says yes, then cleans whitespace. Other characters stay as written
+/// (full-width digits and punctuation too): the interpreter normalises.
 fn join_cjk(raw: &str, drop: impl Fn(&str) -> bool) -> String {
     let chars: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len());
@@ -532,7 +533,7 @@ fn join_cjk(raw: &str, drop: impl Fn(&str) -> bool) -> String {
             out.push_str(&run);
         }
     }
-    normalize(&out)
+    clean_space(&out)
 }
 
 /// Text of a table cell: pieces joined, whitespace normalised, no blank
@@ -574,10 +575,10 @@ mod tests {
         );
         assert_eq!(
             cell_text("（二）部分公开\n（区分处理的，\n只计这一情形）"),
-            "(二)部分公开(区分处理的,只计这一情形)"
+            "（二）部分公开（区分处理的，只计这一情形）"
         );
         assert_eq!(cell_text("1\n2"), "1 2");
-        assert_eq!(cell_text("\u{a0}１２\u{3000}"), "12");
+        assert_eq!(cell_text("\u{a0}１２\u{3000}"), "１２");
         assert_eq!(
             paragraph_text("2021年\n主动公开信息 518 条"),
             "2021年主动公开信息 518 条"
@@ -664,12 +665,12 @@ mod tests {
             doc.blocks[4],
             Block::Heading {
                 level: 3,
-                text: "(一)主动公开".into()
+                text: "（一）主动公开".into()
             }
         );
         assert_eq!(
             doc.blocks[5],
-            Block::Paragraph("2021年,本局主动公开信息 518 条。".into())
+            Block::Paragraph("2021年，本局主动公开信息 ５１８ 条。".into())
         );
         assert_eq!(
             doc.blocks[6],
@@ -689,7 +690,7 @@ mod tests {
         assert_eq!(
             rows[0][0],
             GridCell::spanning(
-                "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)",
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
                 3,
                 3
             )
@@ -712,25 +713,25 @@ mod tests {
             texts(&rows[3]),
             [
                 "一、本年新收政府信息公开申请数量",
-                "12",
+                "１２",
                 "0",
                 "0",
                 "0",
                 "0",
                 "0",
-                "12"
+                "１２"
             ]
         );
         assert_eq!(rows[3][0].colspan, 3);
         assert_eq!(
             texts(&rows[4])[..3],
-            ["三、本年度办理结果", "(一)予以公开", "5"]
+            ["三、本年度办理结果", "（一）予以公开", "5"]
         );
         assert_eq!(rows[4][0].rowspan, 2);
         // The last row's rowspan=2 would run past the table: clamped.
         assert_eq!(
             texts(&rows[5])[..4],
-            ["(三)不予公开", "1.属于国家秘密", "", "/"]
+            ["（三）不予公开", "1.属于国家秘密", "", "/"]
         );
         assert_eq!(rows[5][0].rowspan, 1);
     }
@@ -760,10 +761,10 @@ mod tests {
                     level: 2,
                     text: "二、主动公开政府信息情况".into()
                 },
-                Block::Paragraph("注:以下为说明文字。".into()),
+                Block::Paragraph("注：以下为说明文字。".into()),
                 Block::Heading {
                     level: 3,
-                    text: "(二)依申请公开".into()
+                    text: "（二）依申请公开".into()
                 },
                 Block::Paragraph("一、总体情况".into()),
                 Block::Heading {
@@ -806,7 +807,10 @@ mod tests {
  <![if !supportMisalignedColumns]><tr height=0><td width=100 style='border:none'></td><td width=100 style='border:none'></td></tr><![endif]>
 </TABLE></div></BODY></HTML>"#;
         let doc = parse(html);
-        assert_eq!(doc.blocks[0], Block::Paragraph("(一) 主动公开情况".into()));
+        assert_eq!(
+            doc.blocks[0],
+            Block::Paragraph("（一） 主动公开情况".into())
+        );
         assert_eq!(doc.blocks[1], Block::Paragraph("正文".into()));
         let g = grids(&doc);
         let rows: Vec<Vec<&str>> = g[0].rows.iter().map(|r| texts(r)).collect();
