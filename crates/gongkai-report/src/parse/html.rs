@@ -5,7 +5,7 @@
 //! or malicious nesting cannot overflow the stack), and:
 //!
 //! - drops `script`/`style`/`noscript`/`template`, form controls, hidden
-//!   elements, and `nav`/`aside` (and `header`/`footer` and elements whose
+//!   elements, `javascript:` links, and `nav`/`aside` (and `header`/`footer` and elements whose
 //!   class or id names them, unless they sit inside `article`/`main`);
 //! - turns block elements and `<br>` into paragraph boundaries; `<h1>`–`<h6>`
 //!   and paragraphs whose text is all bold become headings;
@@ -93,7 +93,7 @@ impl Flow {
 
     fn is_noise(&self, el: &scraper::node::Element) -> bool {
         let name = el.name();
-        if is_dropped_element(name) || is_hidden(el) {
+        if is_dropped_element(name) || is_hidden(el) || is_script_link(el) {
             return true;
         }
         if self.article_depth > 0 {
@@ -375,6 +375,16 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
         || style.contains("mso-hide:all")
 }
 
+/// A link that runs script (【打印本页】, 【关闭窗口】): page chrome.
+fn is_script_link(el: &scraper::node::Element) -> bool {
+    el.name() == "a"
+        && el.attr("href").is_some_and(|h| {
+            h.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("javascript:")
+        })
+}
+
 /// Class or id naming site chrome (navigation, breadcrumbs, share buttons,
 /// page header/footer). Matched on whole tokens only.
 fn has_noise_name(el: &scraper::node::Element) -> bool {
@@ -617,6 +627,7 @@ mod tests {
   <p>六、其他需要报告的事项</p>
 </td></tr></table>
 <div class="bdsharebuttonbox"><a class="bds_weixin">分享到微信</a></div>
+<div class="print"><a href="JavaScript:window.print()">【打印本页】</a></div>
 <footer><p>主办单位：某市人民政府办公室</p></footer>
 <div id="footer">网站标识码 1234</div>
 <script>document.write("x")</script>
@@ -632,6 +643,7 @@ mod tests {
             "当前位置",
             "栏目导航",
             "分享",
+            "打印",
             "主办单位",
             "网站标识码",
             "不要我",
