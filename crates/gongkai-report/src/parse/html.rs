@@ -9,8 +9,9 @@
 //!   class or id names them, unless they sit inside `article`/`main`);
 //! - turns block elements and `<br>` into paragraph boundaries; `<h1>`–`<h6>`
 //!   and paragraphs whose text is all bold become headings;
-//! - emits innermost tables as grids; a table whose cells hold other tables
-//!   is layout, and its cells are read as running text.
+//! - emits data tables as grids; a layout table (one whose cells hold other
+//!   tables, a single-column frame, or one with a cell of running text) is
+//!   read as running text, and the tables inside it are looked at in turn.
 
 use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
@@ -65,7 +66,7 @@ impl Flow {
                                 skip = Some(node.id());
                                 continue;
                             }
-                            if name == "table" && !has_nested_table(node) {
+                            if name == "table" && !is_layout_table(node) {
                                 self.flush();
                                 self.table(node);
                                 skip = Some(node.id());
@@ -274,11 +275,47 @@ fn span_attr(value: Option<&str>) -> Option<usize> {
     digits.parse().ok()
 }
 
-fn has_nested_table(table: NodeRef<'_, Node>) -> bool {
-    table
-        .descendants()
-        .skip(1)
-        .any(|n| n.value().as_element().is_some_and(|e| e.name() == "table"))
+/// Longest cell text (in characters) of a data table; a longer cell holds
+/// running text, and its table is page layout.
+const MAX_DATA_CELL_CHARS: usize = 400;
+
+/// A table used for page layout rather than data: one whose cells hold
+/// other tables, a single-column table (a frame around the article), or
+/// one with a cell of running text.
+fn is_layout_table(table: NodeRef<'_, Node>) -> bool {
+    let mut widest_row = 0;
+    for node in table.descendants().skip(1) {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        match el.name() {
+            "table" => return true,
+            "tr" => {
+                let cells = node
+                    .children()
+                    .filter(|c| {
+                        c.value()
+                            .as_element()
+                            .is_some_and(|e| matches!(e.name(), "td" | "th"))
+                    })
+                    .count();
+                widest_row = widest_row.max(cells);
+            }
+            "td" | "th" => {
+                let long = node
+                    .descendants()
+                    .filter_map(|d| d.value().as_text())
+                    .map(|t| t.chars().filter(|c| !is_blank(*c)).count())
+                    .sum::<usize>()
+                    > MAX_DATA_CELL_CHARS;
+                if long {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    widest_row <= 1
 }
 
 /// The text of a subtree with block boundaries and `<br>` as newlines,
@@ -835,7 +872,7 @@ mod tests {
             "<td>孤立单元格</td><tr><td>1</td>",
             "<table><td>无行</td><td colspan=abc rowspan=-3>2</td></table>",
             "<table><tr><td rowspan=0>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
-            "<table><tr><td colspan=99999999999>x</td></tr>",
+            "<table><tr><td colspan=99999999999>x</td><td>y</td></tr>",
             "<p><b>未闭合<p>下一段<div><span>",
             "<<<>>>&&&;&#x0;&#99999999;",
             "<![if !supportLists]><p>列表</p><![endif]><!--[if gte mso 9]><xml></xml><![endif]-->",
@@ -860,9 +897,30 @@ mod tests {
         let html = "<div>".repeat(20_000) + "深处" + &"</div>".repeat(20_000);
         let doc = parse(&html);
         assert_eq!(doc.blocks, vec![Block::Paragraph("深处".into())]);
-        let tables = "<table><tr><td>".repeat(500) + "单元" + &"</td></tr></table>".repeat(500);
+        let tables =
+            "<table><tr><td>".repeat(500) + "单元</td><td>2" + &"</td></tr></table>".repeat(500);
         let doc = parse(&tables);
-        assert_eq!(grids(&doc)[0].rows[0][0].text, "单元");
+        assert_eq!(texts(&grids(&doc)[0].rows[0]), ["单元", "2"]);
+    }
+
+    #[test]
+    fn frame_tables_are_read_as_text() {
+        let long = "正文内容。".repeat(100);
+        let doc = parse(&format!(
+            "<table><tr><td><p>一、总体情况</p></td></tr><tr><td><p>（一）主动公开</p></td></tr></table>\
+             <table><tr><td>左栏</td><td><p>二、主动公开政府信息情况</p><p>{long}</p></td></tr></table>\
+             <table><tr><td>信息内容</td><td>本年处理决定数量</td></tr><tr><td>行政许可</td><td>3</td></tr></table>"
+        ));
+        assert_eq!(doc.blocks[0], Block::Paragraph("一、总体情况".into()));
+        assert_eq!(doc.blocks[1], Block::Paragraph("（一）主动公开".into()));
+        assert_eq!(doc.blocks[2], Block::Paragraph("左栏".into()));
+        assert_eq!(
+            doc.blocks[3],
+            Block::Paragraph("二、主动公开政府信息情况".into())
+        );
+        assert_eq!(doc.blocks[4], Block::Paragraph(long));
+        assert_eq!(grids(&doc).len(), 1);
+        assert_eq!(doc.blocks.len(), 6);
     }
 
     #[test]
