@@ -13,6 +13,8 @@
 //! `mc:AlternateContent` only the first usable branch is read; text inside
 //! hyperlinks, smart tags, simple fields and content controls is kept.
 
+mod numbering;
+
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -24,6 +26,7 @@ use crate::document::{Document, Grid, GridCell};
 use crate::parse::ParseError;
 use crate::parse::html::cell_text;
 use crate::text::clean_space;
+use numbering::Numbering;
 
 /// Largest uncompressed part read (zip bomb guard).
 const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
@@ -36,17 +39,34 @@ const NS_MC: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006
 
 /// Parses the bytes of a DOCX file into a document.
 pub fn parse(bytes: &[u8]) -> Result<Document, ParseError> {
-    let (document, styles) = read_parts(bytes)?;
-    let styles = styles.as_deref().map(Styles::parse).unwrap_or_default();
-    Walker::new(&styles).run(&document)
+    let parts = read_parts(bytes)?;
+    let styles = parts
+        .styles
+        .as_deref()
+        .map(Styles::parse)
+        .unwrap_or_default();
+    let numbering = parts
+        .numbering
+        .as_deref()
+        .map(Numbering::parse)
+        .unwrap_or_default();
+    Walker::new(&styles, numbering).run(&parts.document)
 }
 
 fn err(reason: &str) -> ParseError {
     ParseError::Docx(reason.to_string())
 }
 
-/// Reads the main document part and, if present, the styles part.
-fn read_parts(bytes: &[u8]) -> Result<(String, Option<String>), ParseError> {
+/// The parts of a DOCX the reader uses.
+struct Parts {
+    document: String,
+    styles: Option<String>,
+    numbering: Option<String>,
+}
+
+/// Reads the main document part and, if present, the styles and numbering
+/// parts (unreadable optional parts are left out).
+fn read_parts(bytes: &[u8]) -> Result<Parts, ParseError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(err("文件是旧版 Word（.doc）格式或已加密，请另存为 .docx"));
     }
@@ -54,8 +74,14 @@ fn read_parts(bytes: &[u8]) -> Result<(String, Option<String>), ParseError> {
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| err("不是有效的 ZIP 压缩包"))?;
     let main = find_main_part(&mut zip).ok_or_else(|| err("缺少 word/document.xml"))?;
     let document = read_part(&mut zip, main)?;
-    let styles = find_name(&zip, "word/styles.xml").and_then(|i| read_part(&mut zip, i).ok());
-    Ok((document, styles))
+    let mut optional = |name: &str| find_name(&zip, name).and_then(|i| read_part(&mut zip, i).ok());
+    let styles = optional("word/styles.xml");
+    let numbering = optional("word/numbering.xml");
+    Ok(Parts {
+        document,
+        styles,
+        numbering,
+    })
 }
 
 type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
@@ -131,6 +157,8 @@ enum Tag {
     NoBreakHyphen,
     PStyle,
     OutlineLvl,
+    NumId,
+    Ilvl,
     Tbl,
     Tr,
     TrPr,
@@ -180,6 +208,8 @@ fn tag(ns: &ResolveResult<'_>, local: &str) -> Tag {
         "noBreakHyphen" => Tag::NoBreakHyphen,
         "pStyle" => Tag::PStyle,
         "outlineLvl" => Tag::OutlineLvl,
+        "numId" => Tag::NumId,
+        "ilvl" => Tag::Ilvl,
         "tbl" => Tag::Tbl,
         "tr" => Tag::Tr,
         "trPr" => Tag::TrPr,
@@ -207,6 +237,8 @@ struct StyleInfo {
     name: Option<String>,
     based_on: Option<String>,
     outline: Option<u8>,
+    num_id: Option<String>,
+    ilvl: Option<usize>,
 }
 
 impl Styles {
@@ -236,6 +268,16 @@ impl Styles {
                             s.outline = attr(&e, "val").and_then(|v| v.trim().parse().ok());
                         }
                     }
+                    "numId" => {
+                        if let Some((_, s)) = current.as_mut() {
+                            s.num_id = attr(&e, "val");
+                        }
+                    }
+                    "ilvl" => {
+                        if let Some((_, s)) = current.as_mut() {
+                            s.ilvl = attr(&e, "val").and_then(|v| v.trim().parse().ok());
+                        }
+                    }
                     _ => {}
                 },
                 Event::End(e) if ns && e.local_name().as_ref() == "style" => {
@@ -248,6 +290,19 @@ impl Styles {
             }
         }
         styles
+    }
+
+    /// The list (numId, level) a style numbers its paragraphs with.
+    fn numbering(&self, style: Option<&str>) -> Option<(String, usize)> {
+        let mut id = style?;
+        for _ in 0..MAX_STYLE_CHAIN {
+            let info = self.by_id.get(id)?;
+            if let Some(num) = &info.num_id {
+                return Some((num.clone(), info.ilvl.unwrap_or(0)));
+            }
+            id = info.based_on.as_deref()?;
+        }
+        None
     }
 
     /// The heading level of a paragraph with this style and direct outline level.
@@ -326,6 +381,8 @@ struct Para {
     lines: Vec<String>,
     style: Option<String>,
     outline: Option<u8>,
+    num_id: Option<String>,
+    ilvl: Option<usize>,
 }
 
 struct Cell {
@@ -353,6 +410,7 @@ struct TableState {
 
 struct Walker<'s> {
     styles: &'s Styles,
+    numbering: Numbering,
     doc: Document,
     /// Depth inside a subtree being skipped (0 = reading).
     skip: usize,
@@ -366,9 +424,10 @@ struct Walker<'s> {
 }
 
 impl<'s> Walker<'s> {
-    fn new(styles: &'s Styles) -> Walker<'s> {
+    fn new(styles: &'s Styles, numbering: Numbering) -> Walker<'s> {
         Walker {
             styles,
+            numbering,
             doc: Document::default(),
             skip: 0,
             paras: Vec::new(),
@@ -438,6 +497,34 @@ impl<'s> Walker<'s> {
         Ok(self.doc)
     }
 
+    /// Puts the label of an automatically numbered paragraph before its text.
+    fn number(&mut self, para: &mut Para) {
+        let list = match &para.num_id {
+            Some(id) => Some((id.clone(), para.ilvl.unwrap_or(0))),
+            None => self
+                .styles
+                .numbering(para.style.as_deref())
+                .map(|(id, lvl)| (id, para.ilvl.unwrap_or(lvl))),
+        };
+        // numId 0 switches a style's numbering off.
+        let Some((id, ilvl)) = list.filter(|(id, _)| id.trim() != "0") else {
+            return;
+        };
+        let Some(label) = self.numbering.label(&id, ilvl) else {
+            return;
+        };
+        let has_text = para.lines.iter().any(|l| !clean_space(l).is_empty());
+        if let (true, Some(first)) = (has_text, para.lines.first_mut()) {
+            let text = first.trim_start();
+            let sep = if label.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+                " "
+            } else {
+                ""
+            };
+            *first = format!("{label}{sep}{text}");
+        }
+    }
+
     fn reading_text(&self) -> bool {
         self.skip == 0 && self.in_text > 0
     }
@@ -492,6 +579,16 @@ impl<'s> Walker<'s> {
                     p.outline = attr(e, "val").and_then(|v| v.trim().parse().ok());
                 }
             }
+            Tag::NumId => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.num_id = attr(e, "val");
+                }
+            }
+            Tag::Ilvl => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.ilvl = attr(e, "val").and_then(|v| v.trim().parse().ok());
+                }
+            }
             Tag::Tbl => self.tables.push(TableState::default()),
             Tag::Tr => {
                 if let Some(t) = self.tables.last_mut() {
@@ -542,9 +639,10 @@ impl<'s> Walker<'s> {
             Tag::T => self.in_text = self.in_text.saturating_sub(1),
             Tag::TrPr => self.in_row_props = self.in_row_props.saturating_sub(1),
             Tag::P => {
-                let Some(para) = self.paras.pop() else {
+                let Some(mut para) = self.paras.pop() else {
                     return;
                 };
+                self.number(&mut para);
                 if let Some(cell) = self.open_cell() {
                     cell.pieces.extend(para.lines);
                     return;
@@ -892,6 +990,48 @@ mod tests {
                 para("戊"),
                 h(4, "己"),
                 para("庚")
+            ]
+        );
+    }
+
+    #[test]
+    fn automatic_numbering_is_rendered() {
+        let numbering = format!(
+            r#"<w:numbering xmlns:w="{W}">
+<w:abstractNum w:abstractNumId="0">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+</w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#
+        );
+        let styles = format!(
+            r#"<w:styles xmlns:w="{W}"><w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/>
+<w:pPr><w:numPr><w:numId w:val="1"/></w:numPr><w:outlineLvl w:val="0"/></w:pPr></w:style></w:styles>"#
+        );
+        let body = r#"
+<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>总体情况</w:t></w:r></w:p>
+<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>主动公开</w:t></w:r></w:p>
+<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>依申请公开</w:t></w:r></w:p>
+<w:p><w:pPr><w:pStyle w:val="1"/><w:numPr><w:numId w:val="0"/></w:numPr></w:pPr><w:r><w:t>附件</w:t></w:r></w:p>
+<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>主动公开政府信息情况</w:t></w:r></w:p>"#;
+        let bytes = zip_with(&[
+            ("word/document.xml", &document_xml(body)),
+            ("word/styles.xml", &styles),
+            ("word/numbering.xml", &numbering),
+        ]);
+        let doc = parse(&bytes).unwrap();
+        let h = |text: &str| Block::Heading {
+            level: 1,
+            text: text.into(),
+        };
+        assert_eq!(
+            doc.blocks,
+            [
+                h("一、总体情况"),
+                Block::Paragraph("（一）主动公开".into()),
+                Block::Paragraph("（二）依申请公开".into()),
+                h("附件"),
+                h("二、主动公开政府信息情况"),
             ]
         );
     }
