@@ -14,7 +14,8 @@ use crate::model::Report;
 use docx_rs::{
     AlignmentType, BorderType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
     RunFonts, SpecialIndentType, Style, StyleType, Table, TableBorder, TableBorderPosition,
-    TableBorders, TableCell, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
+    TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType,
+    WidthType,
 };
 
 /// Font names of the official look. Word cannot fall back between
@@ -43,6 +44,8 @@ pub const FONTS: DocxFonts = DocxFonts {
 const TITLE_SIZE: usize = 44;
 const BODY_SIZE: usize = 32;
 const TABLE_SIZE: usize = 21;
+/// 小五 (9pt) for table 四, whose 15 columns must hold three-digit numbers.
+const NARROW_TABLE_SIZE: usize = 18;
 // A4 in twips, margins 2.54 cm (top/bottom) and 3.17 cm (left/right).
 const PAGE_WIDTH: u32 = 11906;
 const PAGE_HEIGHT: u32 = 16838;
@@ -146,7 +149,31 @@ pub fn docx(report: &Report) -> Result<Vec<u8>, RenderError> {
     doc.build()
         .pack(&mut cursor)
         .map_err(|e| RenderError::Docx(e.to_string()))?;
-    Ok(cursor.into_inner())
+    deflate(&cursor.into_inner()).map_err(|e| RenderError::Docx(e.to_string()))
+}
+
+/// docx-rs stores its parts uncompressed (≈ 150 KB for a report); this
+/// re-packs them deflated (≈ 15 KB), keeping their order
+/// (`[Content_Types].xml` first).
+fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Cursor, Read, Write};
+    let mut input = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut output = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut buf = Vec::new();
+    for i in 0..input.len() {
+        let mut entry = input.by_index(i)?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name()?.into_owned();
+        buf.clear();
+        entry.read_to_end(&mut buf)?;
+        output.start_file(name, options)?;
+        output.write_all(&buf)?;
+    }
+    Ok(output.finish()?.into_inner())
 }
 
 /// Grid column widths in twips, summing to the text width.
@@ -179,12 +206,12 @@ fn covering(t: &TableLayout, r: usize, c: usize) -> Option<&LayoutCell> {
     None
 }
 
-fn cell_paragraph(cell: &LayoutCell) -> Paragraph {
+fn cell_paragraph(cell: &LayoutCell, size: usize) -> Paragraph {
     let align = match cell.role {
         Role::RowHeader | Role::Corner => AlignmentType::Left,
         _ => AlignmentType::Center,
     };
-    let mut run = Run::new().size(TABLE_SIZE);
+    let mut run = Run::new().size(size);
     if matches!(
         cell.role,
         Role::ColumnHeader | Role::SubTable | Role::RowHeader
@@ -207,6 +234,11 @@ fn cell_paragraph(cell: &LayoutCell) -> Paragraph {
 
 fn table(t: &TableLayout) -> Table {
     let widths = grid(t);
+    let size = if t.columns > 10 {
+        NARROW_TABLE_SIZE
+    } else {
+        TABLE_SIZE
+    };
     let span_width = |c: usize, n: usize| widths[c..(c + n).min(widths.len())].iter().sum();
     let mut rows = Vec::with_capacity(t.rows.len());
     for (r, row) in t.rows.iter().enumerate() {
@@ -233,7 +265,7 @@ fn table(t: &TableLayout) -> Table {
                 if cell.rowspan > 1 {
                     tc = tc.vertical_merge(VMergeType::Restart);
                 }
-                tc = tc.add_paragraph(cell_paragraph(cell));
+                tc = tc.add_paragraph(cell_paragraph(cell, size));
             } else {
                 tc = tc.vertical_merge(VMergeType::Continue).add_paragraph(
                     Paragraph::new()
@@ -259,6 +291,7 @@ fn table(t: &TableLayout) -> Table {
         .width(widths.iter().sum(), WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
         .set_borders(borders)
+        .margins(TableCellMargins::new().margin(0, 57, 0, 57))
 }
 
 #[cfg(test)]
