@@ -61,6 +61,9 @@ static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})",
     )
 });
+static PUBLISHER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([^\s:：|｜]{2,40})")
+});
 static DATE_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$"));
 
@@ -77,36 +80,17 @@ fn block_text(block: &Block) -> Option<&str> {
 }
 
 fn read_meta(doc: &Document, report: &mut Report) {
-    // Title: an early line that names the report.
-    let mut previous: Option<String> = None;
-    for block in doc.blocks.iter().take(12) {
-        let Some(text) = block_text(block) else {
-            continue;
-        };
-        if text.len() > 360 {
-            previous = None;
-            continue;
-        }
-        let t = crate::text::fold_digits(&crate::text::clean_space(text).replace(['*', '#'], ""));
-        let t = t.trim();
-        let key = label_key(t);
-        if t.chars().count() <= 80
-            && key.contains("政府信息公开")
-            && (key.contains("年度报告") || key.contains("年报"))
-        {
-            report.title = Some(t.to_string());
-            report.year = title_year(&normalize(t));
-            report.agency = title_agency(t);
-            if report.agency.is_none() {
-                // A title broken over two lines: the agency on the line before.
-                report.agency = previous.take().filter(|p| looks_like_agency(p));
-                if let Some(agency) = &report.agency {
-                    report.title = Some(format!("{agency}{t}"));
+    read_title(doc, report);
+    if report.agency.is_none() {
+        for block in doc.blocks.iter().take(30) {
+            if let Some(c) = block_text(block).and_then(|t| PUBLISHER.captures(t)) {
+                let name = c[1].trim();
+                if looks_like_agency(name) {
+                    report.agency = Some(name.to_string());
+                    break;
                 }
             }
-            break;
         }
-        previous = Some(t.to_string());
     }
     if report.year.is_none() {
         for block in doc.blocks.iter().take(30) {
@@ -129,6 +113,67 @@ fn read_meta(doc: &Document, report: &mut Report) {
         if let Some(c) = block_text(block).and_then(|t| DATE_LINE.captures(t)) {
             report.published_on = date(&c[1], &c[2], &c[3]);
             return;
+        }
+    }
+}
+
+/// The title: the early line that best names the report (a year, "年度报告",
+/// a heading), not a breadcrumb or a column name.
+fn read_title(doc: &Document, report: &mut Report) {
+    let mut best: Option<(i32, usize, String)> = None;
+    let mut previous: Vec<Option<String>> = Vec::new();
+    for (i, block) in doc.blocks.iter().take(20).enumerate() {
+        let Some(text) = block_text(block) else {
+            previous.push(None);
+            continue;
+        };
+        if text.len() > 360 {
+            previous.push(None);
+            continue;
+        }
+        let t = crate::text::fold_digits(&crate::text::clean_space(text).replace(['*', '#'], ""));
+        let t = t.trim().to_string();
+        let key = label_key(&t);
+        let mut score = 0;
+        if t.chars().count() <= 80
+            && key.contains("政府信息公开")
+            && (key.contains("年度报告") || key.contains("年报"))
+        {
+            score += 1;
+            if title_year(&normalize(&t)).is_some() {
+                score += 3;
+            }
+            if key.contains("工作年度报告") {
+                score += 2;
+            }
+            if matches!(block, Block::Heading { .. }) {
+                score += 1;
+            }
+            if t.contains(['>', '»', '›'])
+                || key.contains("当前位置")
+                || key.contains("首页")
+                || key.contains("您现在的位置")
+            {
+                score -= 10;
+            }
+        }
+        if score > 0 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+            best = Some((score, i, t.clone()));
+        }
+        previous.push(Some(t));
+    }
+    let Some((_, i, t)) = best else { return };
+    report.year = title_year(&normalize(&t));
+    report.agency = title_agency(&t);
+    report.title = Some(t.clone());
+    if report.agency.is_none() {
+        // A title broken over two lines: the agency on the line before.
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| previous.get(j).cloned().flatten());
+        if let Some(agency) = before.filter(|p| looks_like_agency(p)) {
+            report.title = Some(format!("{agency}{t}"));
+            report.agency = Some(agency);
         }
     }
 }
@@ -1061,6 +1106,7 @@ mod tests {
     #[test]
     fn regexes_compile() {
         let _ = (
+            &*PUBLISHER,
             &*YEAR_ARABIC,
             &*YEAR_CHINESE,
             &*PERIOD_YEAR,
@@ -1088,6 +1134,16 @@ mod tests {
             title_agency("2019年上海市人民政府办公厅政府信息公开工作年度报告").as_deref(),
             Some("上海市人民政府办公厅")
         );
+    }
+
+    #[test]
+    fn title_is_not_a_breadcrumb() {
+        let text = "当前位置：首页 > 政府信息公开 > 政府信息公开年报\n发布机构：某某市统计局 发布时间：2022-01-20\n\
+            2021年政府信息公开工作年度报告\n一、总体情况\n正文。\n";
+        let r = interpret(&doc_of(text));
+        assert_eq!(r.year, Some(2021));
+        assert_eq!(r.agency.as_deref(), Some("某某市统计局"));
+        assert_eq!(r.published_on, chrono::NaiveDate::from_ymd_opt(2022, 1, 20));
     }
 
     #[test]
