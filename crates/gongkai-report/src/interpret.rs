@@ -1072,14 +1072,25 @@ fn read_t2(
                 store(&mut table, spec_row.key, &cols, &values);
             }
             None => {
-                let values: Vec<Cell> = row[li + 1..]
-                    .iter()
-                    .filter(|c| !c.trim().is_empty())
-                    .map(|v| Cell::parse(v, ValueKind::Amount))
-                    .collect();
-                if values.is_empty() {
+                let after = &row[li + 1..];
+                if after.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
+                // Values keep their positions under the current header.
+                let end = after
+                    .iter()
+                    .rposition(|c| !c.trim().is_empty())
+                    .map_or(0, |i| i + 1);
+                let values: Vec<Cell> = match &columns {
+                    Some(cols) if end <= cols.len() => {
+                        let (values, _) = align(after, cols.len());
+                        cols.iter()
+                            .zip(&values)
+                            .map(|(c, v)| Cell::parse(v, c.kind))
+                            .collect()
+                    }
+                    _ => after[..end].iter().map(|v| Cell::parse_any(v)).collect(),
+                };
                 notes.push(ParseNote::UnknownRow {
                     table: TableId::T2,
                     label: label.clone(),

@@ -90,7 +90,6 @@ fn markdown_2019() {
 }
 
 #[test]
-#[ignore = "interpret::read_t2 drops the empty cells of an unknown row, so the sample's extra row [11, blank, 12] comes back as [11, 12]"]
 fn markdown_extra_rows() {
     extra_rows_round_trip(&sample::report_2021(), RenderFormat::Markdown);
     extra_rows_round_trip(&sample::report_2019(), RenderFormat::Markdown);
