@@ -69,6 +69,16 @@ pub fn clean_space(s: &str) -> String {
     out
 }
 
+/// Full-width digits to ASCII, nothing else changed.
+pub fn fold_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 /// A key for comparing labels: normalised, without any whitespace, with
 /// punctuation variants folded (quotes, brackets, dots, slashes, colons).
 pub fn label_key(s: &str) -> String {
