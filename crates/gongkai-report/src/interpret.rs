@@ -19,6 +19,8 @@ use crate::text::{
     chinese_numeral, is_value_like, label_key, normalize, similarity, strip_numbering,
 };
 use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Reads a report out of a document. Never fails: what is missing stays
@@ -59,6 +61,9 @@ static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})",
     )
 });
+static PUBLISHER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([^\s:：|｜]{2,40})")
+});
 static DATE_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$"));
 
@@ -75,22 +80,16 @@ fn block_text(block: &Block) -> Option<&str> {
 }
 
 fn read_meta(doc: &Document, report: &mut Report) {
-    // Title: an early line that names the report.
-    for block in doc.blocks.iter().take(12) {
-        let Some(text) = block_text(block) else {
-            continue;
-        };
-        let t = crate::text::clean_space(text).replace(['*', '#'], "");
-        let t = t.trim();
-        let key = label_key(t);
-        if t.chars().count() <= 80
-            && key.contains("政府信息公开")
-            && (key.contains("年度报告") || key.contains("年报"))
-        {
-            report.title = Some(t.to_string());
-            report.year = title_year(&normalize(t));
-            report.agency = title_agency(t);
-            break;
+    read_title(doc, report);
+    if report.agency.is_none() {
+        for block in doc.blocks.iter().take(30) {
+            if let Some(c) = block_text(block).and_then(|t| PUBLISHER.captures(t)) {
+                let name = c[1].trim();
+                if looks_like_agency(name) {
+                    report.agency = Some(name.to_string());
+                    break;
+                }
+            }
         }
     }
     if report.year.is_none() {
@@ -118,6 +117,67 @@ fn read_meta(doc: &Document, report: &mut Report) {
     }
 }
 
+/// The title: the early line that best names the report (a year, "年度报告",
+/// a heading), not a breadcrumb or a column name.
+fn read_title(doc: &Document, report: &mut Report) {
+    let mut best: Option<(i32, usize, String)> = None;
+    let mut previous: Vec<Option<String>> = Vec::new();
+    for (i, block) in doc.blocks.iter().take(20).enumerate() {
+        let Some(text) = block_text(block) else {
+            previous.push(None);
+            continue;
+        };
+        if text.len() > 360 {
+            previous.push(None);
+            continue;
+        }
+        let t = crate::text::fold_digits(&crate::text::clean_space(text).replace(['*', '#'], ""));
+        let t = t.trim().to_string();
+        let key = label_key(&t);
+        let mut score = 0;
+        if t.chars().count() <= 80
+            && key.contains("政府信息公开")
+            && (key.contains("年度报告") || key.contains("年报"))
+        {
+            score += 1;
+            if title_year(&normalize(&t)).is_some() {
+                score += 3;
+            }
+            if key.contains("工作年度报告") {
+                score += 2;
+            }
+            if matches!(block, Block::Heading { .. }) {
+                score += 1;
+            }
+            if t.contains(['>', '»', '›'])
+                || key.contains("当前位置")
+                || key.contains("首页")
+                || key.contains("您现在的位置")
+            {
+                score -= 10;
+            }
+        }
+        if score > 0 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+            best = Some((score, i, t.clone()));
+        }
+        previous.push(Some(t));
+    }
+    let Some((_, i, t)) = best else { return };
+    report.year = title_year(&normalize(&t));
+    report.agency = title_agency(&t);
+    report.title = Some(t.clone());
+    if report.agency.is_none() {
+        // A title broken over two lines: the agency on the line before.
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| previous.get(j).cloned().flatten());
+        if let Some(agency) = before.filter(|p| looks_like_agency(p)) {
+            report.title = Some(format!("{agency}{t}"));
+            report.agency = Some(agency);
+        }
+    }
+}
+
 fn date(y: &str, m: &str, d: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
@@ -136,6 +196,35 @@ fn title_year(title: &str) -> Option<i32> {
         })
         .collect();
     digits.parse().ok()
+}
+
+/// A short line naming an organisation: ends with a typical agency word and
+/// has no sentence punctuation.
+fn looks_like_agency(line: &str) -> bool {
+    let n = line.chars().count();
+    (2..=40).contains(&n)
+        && !line.contains(['，', '。', ',', '：', ':'])
+        && [
+            "政府",
+            "办公室",
+            "办公厅",
+            "局",
+            "委员会",
+            "委",
+            "厅",
+            "部",
+            "署",
+            "院",
+            "中心",
+            "街道办事处",
+            "镇",
+            "乡",
+            "所",
+            "站",
+            "会",
+        ]
+        .iter()
+        .any(|w| line.ends_with(w))
 }
 
 fn title_agency(title: &str) -> Option<String> {
@@ -380,6 +469,33 @@ fn core(label: &str) -> String {
     strip_numbering(&key).to_string()
 }
 
+/// Cores of every official label and alias, computed once.
+static OFFICIAL_CORES: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    let mut labels: Vec<&'static str> = vec![spec::T4_LITIGATION, spec::T2_CONTENT_HEADER];
+    labels.extend(T3_GROUPS.iter().map(|(_, l)| *l));
+    for f in [&FORMAT_2021, &FORMAT_2019] {
+        for t in TableId::ALL {
+            for (row, cols) in f.rows(t) {
+                labels.push(row.label);
+                labels.extend(row.aliases.iter().copied());
+                for c in cols {
+                    labels.push(c.label);
+                    labels.extend(c.aliases.iter().copied());
+                }
+            }
+        }
+    }
+    labels.into_iter().map(|l| (l, core(l))).collect()
+});
+
+/// The core of an official label (cached).
+fn ocore(label: &'static str) -> Cow<'static, str> {
+    match OFFICIAL_CORES.get(label) {
+        Some(c) => Cow::Borrowed(c.as_str()),
+        None => Cow::Owned(core(label)),
+    }
+}
+
 /// How well a cell matches an official label, in [0, 1].
 fn label_score(cell_core: &str, official_core: &str) -> f64 {
     if cell_core.is_empty() || official_core.is_empty() {
@@ -387,6 +503,11 @@ fn label_score(cell_core: &str, official_core: &str) -> f64 {
     }
     if cell_core == official_core {
         return 1.0;
+    }
+    // The same label with or without a parenthesised gloss.
+    let bare_cell = without_glosses(cell_core);
+    if !bare_cell.is_empty() && bare_cell == without_glosses(official_core) {
+        return 0.95;
     }
     let n_cell = cell_core.chars().count();
     let n_off = official_core.chars().count();
@@ -402,16 +523,47 @@ fn label_score(cell_core: &str, official_core: &str) -> f64 {
 
 const MATCH_THRESHOLD: f64 = 0.6;
 
-/// Splits "三、本年度办理结果/（三）不予公开/1.属于国家秘密" into its parts.
-fn label_parts(cell: &str) -> Vec<String> {
-    if cell.contains('/') && !is_value_like(cell) {
-        cell.split('/')
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect()
-    } else {
-        vec![cell.to_string()]
+/// The text without "(…)" parts: "本年收费金额(单位:万元)" → "本年收费金额".
+fn without_glosses(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
     }
+    out
+}
+
+/// Splits "三、本年度办理结果/（三）不予公开/1.属于国家秘密" into its parts, and
+/// "（六）其他处理 3.其他" where a numbered label follows a space.
+fn label_parts(cell: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let pieces: Vec<&str> = if cell.contains('/') && !is_value_like(cell) {
+        cell.split('/').collect()
+    } else {
+        vec![cell]
+    };
+    for piece in pieces {
+        let mut current = String::new();
+        for token in piece.split(' ').filter(|t| !t.is_empty()) {
+            let numbered = strip_numbering(token).len() != token.len();
+            if numbered && !current.is_empty() && !strip_numbering(&current).is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(token);
+        }
+        if !current.is_empty() {
+            parts.push(current);
+        }
+    }
+    parts
 }
 
 /// Takes the value cells after the label and fits them to `n` columns.
@@ -509,7 +661,7 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
     // Groups first: they share words with rows (（六）其他处理 is both).
     let mut best_group: Option<(T3Group, f64)> = None;
     for (g, label) in T3_GROUPS {
-        let s = label_score(&c, &core(label));
+        let s = label_score(&c, &ocore(label));
         if s >= 0.8 && best_group.is_none_or(|(_, b)| s > b) {
             best_group = Some((g, s));
         }
@@ -527,9 +679,9 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
         if row.key == "other.total_2019" {
             continue;
         }
-        let mut s = label_score(&c, &core(row.label));
+        let mut s = label_score(&c, &ocore(row.label));
         for alias in row.aliases {
-            s = s.max(label_score(&c, &core(alias)));
+            s = s.max(label_score(&c, &ocore(alias)));
         }
         // Context: an item of the current group wins ties ("3.其他").
         if s > 0.0 && group.is_some() && t3_group_of(row) == group {
@@ -663,7 +815,7 @@ fn t4_row_of(part: &str) -> Option<(&'static RowSpec, f64)> {
     let c = core(part);
     let mut best: Option<(&'static RowSpec, f64)> = None;
     for row in &T4_ROWS {
-        let s = label_score(&c, &core(row.label));
+        let s = label_score(&c, &ocore(row.label));
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((row, s));
         }
@@ -675,7 +827,7 @@ fn t4_column_of(part: &str) -> Option<&'static ColumnSpec> {
     let c = core(part);
     T4_COLUMNS
         .iter()
-        .find(|col| label_score(&c, &core(col.label)) >= 0.75)
+        .find(|col| label_score(&c, &ocore(col.label)) >= 0.75)
 }
 
 fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
@@ -707,7 +859,7 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             .collect();
         let litigation_group = parts
             .iter()
-            .any(|(_, p)| core(p) == core(spec::T4_LITIGATION));
+            .any(|(_, p)| core(p) == ocore(spec::T4_LITIGATION));
         let distinct_rows = {
             let mut keys: Vec<_> = row_labels.iter().map(|(_, r, _, _)| r.key).collect();
             keys.dedup();
@@ -800,9 +952,9 @@ fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f6
     let c = core(cell);
     let mut best: Option<(FormatVersion, &'static ColumnSpec, f64)> = None;
     for (v, col) in t2_columns() {
-        let mut s = label_score(&c, &core(col.label));
+        let mut s = label_score(&c, &ocore(col.label));
         for a in col.aliases {
-            s = s.max(label_score(&c, &core(a)) - 0.01);
+            s = s.max(label_score(&c, &ocore(a)) - 0.01);
         }
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((v, col, s));
@@ -816,7 +968,7 @@ fn match_t2_row(cell: &str) -> Option<(FormatVersion, &'static RowSpec, f64)> {
     let mut best: Option<(FormatVersion, &'static RowSpec, f64)> = None;
     for f in [&FORMAT_2021, &FORMAT_2019] {
         for (row, _) in f.rows(TableId::T2) {
-            let s = label_score(&c, &core(row.label));
+            let s = label_score(&c, &ocore(row.label));
             if best.is_none_or(|(_, _, b)| s > b) {
                 best = Some((f.version, row, s));
             }
@@ -920,14 +1072,25 @@ fn read_t2(
                 store(&mut table, spec_row.key, &cols, &values);
             }
             None => {
-                let values: Vec<Cell> = row[li + 1..]
-                    .iter()
-                    .filter(|c| !c.trim().is_empty())
-                    .map(|v| Cell::parse(v, ValueKind::Amount))
-                    .collect();
-                if values.is_empty() {
+                let after = &row[li + 1..];
+                if after.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
+                // Values keep their positions under the current header.
+                let end = after
+                    .iter()
+                    .rposition(|c| !c.trim().is_empty())
+                    .map_or(0, |i| i + 1);
+                let values: Vec<Cell> = match &columns {
+                    Some(cols) if end <= cols.len() => {
+                        let (values, _) = align(after, cols.len());
+                        cols.iter()
+                            .zip(&values)
+                            .map(|(c, v)| Cell::parse(v, c.kind))
+                            .collect()
+                    }
+                    _ => after[..end].iter().map(|v| Cell::parse_any(v)).collect(),
+                };
                 notes.push(ParseNote::UnknownRow {
                     table: TableId::T2,
                     label: label.clone(),
@@ -954,6 +1117,7 @@ mod tests {
     #[test]
     fn regexes_compile() {
         let _ = (
+            &*PUBLISHER,
             &*YEAR_ARABIC,
             &*YEAR_CHINESE,
             &*PERIOD_YEAR,
@@ -981,6 +1145,25 @@ mod tests {
             title_agency("2019年上海市人民政府办公厅政府信息公开工作年度报告").as_deref(),
             Some("上海市人民政府办公厅")
         );
+    }
+
+    #[test]
+    fn title_is_not_a_breadcrumb() {
+        let text = "当前位置：首页 > 政府信息公开 > 政府信息公开年报\n发布机构：某某市统计局 发布时间：2022-01-20\n\
+            2021年政府信息公开工作年度报告\n一、总体情况\n正文。\n";
+        let r = interpret(&doc_of(text));
+        assert_eq!(r.year, Some(2021));
+        assert_eq!(r.agency.as_deref(), Some("某某市统计局"));
+        assert_eq!(r.published_on, chrono::NaiveDate::from_ymd_opt(2022, 1, 20));
+    }
+
+    #[test]
+    fn title_over_two_lines() {
+        let r = interpret(&doc_of(
+            "洪泽区人民政府\n2023 年政府信息公开工作年度报告\n一、总体情况\n正文。\n",
+        ));
+        assert_eq!(r.agency.as_deref(), Some("洪泽区人民政府"));
+        assert_eq!(r.year, Some(2023));
     }
 
     #[test]
@@ -1142,5 +1325,88 @@ mod tests {
             Some(&Cell::Count(14))
         );
         assert_eq!(r.sections[0].number, 4);
+    }
+}
+
+#[cfg(test)]
+mod variety {
+    //! Inputs as found in the wild: the same tables written differently.
+    use super::*;
+
+    const VARIANT_MD: &str = "# 某某县发展和改革局２０２２年政府信息公开工作年度报告\n\n\
+        ## 一、总体情况\n\n本局全年主动公开信息１２０条。\n\n\
+        ## 二、主动公开政府信息情况\n\n\
+        | 第二十条第（一）项 | | | |\n|---|---|---|---|\n\
+        | 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n\
+        | 规章 | ０ | ０ | ０ |\n| 行政规范性文件 | ３ | １ | １２ |\n\
+        | 其他主动公开文件 | 5 | 0 | 9 |\n\
+        | 第二十条第（八）项 | | | |\n| 信息内容 | 本年收费金额(万元) | | |\n| 行政事业性收费 | 1,234.5 | | |\n\n\
+        ## 三、收到和处理政府信息公开申请情况\n\n\
+        | （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | | | | | | |\n\
+        |---|---|---|---|---|---|---|---|\n\
+        | | 自然人 | 法人或其他组织 | | | | | 总计 |\n\
+        | 一、本年新收政府信息公开申请数量 | 4 | 1 | / | — | 0 | 0 | 5 |\n\
+        | （二）部分公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n\
+        | （六）其他处理 3.其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n\n\
+        ## 四、因政府信息公开工作被申请行政复议、提起行政诉讼的情况\n\n\
+        | 行政复议 | | | | | 行政诉讼 | | | | | | | | | |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n\
+        | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n\n\
+        ## 五、存在的主要问题及改进情况\n\n问题。\n\n## 六、其他需要报告的事项\n\n本年度未收取信息处理费。\n";
+
+    #[test]
+    fn markdown_variant_with_glosses_extras_and_placeholders() {
+        let r = interpret(&crate::parse::text::parse(VARIANT_MD));
+        assert_eq!(r.year, Some(2022));
+        assert_eq!(r.agency.as_deref(), Some("某某县发展和改革局"));
+        assert_eq!(
+            r.sections.iter().map(|s| s.number).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(r.format, Some(FormatVersion::V2021));
+        let t2 = r.t2.as_ref().expect("t2");
+        assert_eq!(
+            t2.cell("normative_documents", "in_force"),
+            Some(&Cell::Count(12))
+        );
+        assert_eq!(
+            t2.cell("fees", "amount_wan_yuan").and_then(Cell::number),
+            Some(rust_decimal::Decimal::new(12345, 1))
+        );
+        assert_eq!(t2.extra_rows.len(), 1);
+        assert_eq!(t2.extra_rows[0].label, "其他主动公开文件");
+        let t3 = r.t3.as_ref().expect("t3");
+        assert_eq!(t3.cell("new_received", "research"), Some(&Cell::Blank));
+        assert_eq!(
+            t3.cell("new_received", "social_welfare"),
+            Some(&Cell::Blank)
+        );
+        assert_eq!(t3.cell("new_received", "total"), Some(&Cell::Count(5)));
+        assert_eq!(
+            t3.cell("partially_granted", "natural_person"),
+            Some(&Cell::Count(1))
+        );
+        assert_eq!(t3.cell("other.other", "total"), Some(&Cell::Count(1)));
+        let t4 = r.t4.as_ref().expect("t4");
+        assert_eq!(t4.cell("reconsideration", "upheld"), Some(&Cell::Count(1)));
+        assert_eq!(t4.cell("reconsideration", "total"), Some(&Cell::Count(1)));
+        assert_eq!(
+            r.section(4).map(|s| s.title.as_str()),
+            Some("因政府信息公开工作被申请行政复议、提起行政诉讼的情况")
+        );
+    }
+
+    #[test]
+    fn invalid_cells_stay_in_place() {
+        let text = "一、本年新收政府信息公开申请数量\t4\tl\t0\t0\t0\t0\t4\n二、上年结转政府信息公开申请数量\t-1\t0\t0\t0\t0\t0\t0\n";
+        let t3 = interpret(&crate::parse::text::parse(text)).t3.expect("t3");
+        assert_eq!(
+            t3.cell("new_received", "commercial"),
+            Some(&Cell::Invalid("l".into()))
+        );
+        assert_eq!(t3.cell("new_received", "total"), Some(&Cell::Count(4)));
+        assert_eq!(
+            t3.cell("carried_over", "natural_person"),
+            Some(&Cell::Count(-1))
+        );
     }
 }
