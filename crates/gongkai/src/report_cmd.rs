@@ -13,6 +13,7 @@ mod synth;
 
 use clap::{Args, Subcommand, ValueEnum};
 use gongkai_report::Report;
+use gongkai_report::render::{RenderError, RenderFormat, render};
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -243,36 +244,20 @@ fn run_extract(args: ExtractArgs) -> Result<u8, Failure> {
 }
 
 fn run_render(args: RenderArgs) -> Result<u8, Failure> {
-    let format = args.to.trim().to_ascii_lowercase();
-    if !matches!(
-        format.as_str(),
-        "md" | "markdown" | "html" | "docx" | "json" | "csv"
-    ) {
-        return Err(Failure::new(format!(
-            "不支持的目标格式：{} (unknown format; use md, html, docx, json or csv)",
-            args.to
-        )));
-    }
-    if format == "docx" && args.output.is_none() && io::stdout().is_terminal() {
+    let format: RenderFormat = args
+        .to
+        .parse()
+        .map_err(|e: RenderError| Failure::new(e.to_string()))?;
+    if format == RenderFormat::Docx && args.output.is_none() && io::stdout().is_terminal() {
         return Err(Failure::new(
             "DOCX 是二进制文件，请用 -o 指定输出文件 (DOCX is binary: use -o FILE)",
         ));
     }
     let report = read_report(&args.input)?;
-    // TODO(render): switch to `gongkai_report::render::{render, RenderFormat}`
-    // once the renderers land on main; until then only JSON is rendered.
-    let bytes = match format.as_str() {
-        "json" => {
-            let mut s = gongkai_report::render::json(&report);
-            s.push('\n');
-            s.into_bytes()
-        }
-        _ => {
-            return Err(Failure::new(format!(
-                "暂不支持转换为 {format} (rendering to {format} is not implemented yet)"
-            )));
-        }
-    };
+    let mut bytes = render(&report, format).map_err(|e| Failure::new(e.to_string()))?;
+    if format != RenderFormat::Docx && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
     match &args.output {
         Some(path) => std::fs::write(path, &bytes).map_err(|e| {
             Failure::new(format!(

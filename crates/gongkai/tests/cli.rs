@@ -170,7 +170,7 @@ fn text_output_of_several_files_ends_with_a_summary() {
 fn render_rejects_unknown_formats_and_missing_input() {
     let o = gongkai(&["report", "render", "x.txt", "--to", "pdf"]);
     assert_unusable(&o);
-    assert!(stderr(&o).contains("不支持的目标格式"));
+    assert!(stderr(&o).contains("未知的输出格式"), "{}", stderr(&o));
     let o = gongkai(&["report", "render", "no-such.txt", "--to", "json"]);
     assert_unusable(&o);
 }
@@ -302,6 +302,41 @@ fn extract_then_render_json_round_trips() {
     let again: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
     assert_eq!(again, extracted);
+}
+
+#[test]
+fn example_renders_to_every_format_and_docx_reads_back() {
+    let example = workspace_root().join("examples/shili-2021.txt");
+    let dir = tempfile::tempdir().unwrap();
+    for to in ["md", "html", "docx", "json", "csv"] {
+        let out = dir.path().join(format!("shili.{to}"));
+        let o = gongkai(&[
+            "report",
+            "render",
+            example.to_str().unwrap(),
+            "--to",
+            to,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{to}: {}", stderr(&o));
+        assert!(std::fs::metadata(&out).unwrap().len() > 500, "{to}");
+    }
+    // Without -o (stdout is a pipe here), text formats go to stdout.
+    let o = gongkai(&["report", "render", example.to_str().unwrap(), "--to", "md"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("## 三、收到和处理政府信息公开申请情况"),
+        "{}",
+        stdout(&o)
+    );
+    // What the DOCX renderer writes, the DOCX parser reads into the same tables.
+    let docx = dir.path().join("shili.docx");
+    let o = gongkai(&["report", "extract", docx.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = json_of(&o);
+    assert_eq!(report["agency"], "示例市自然资源局");
+    assert_eq!(report["t3"]["new_received"]["total"], 47);
 }
 
 #[test]
