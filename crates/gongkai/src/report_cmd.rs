@@ -157,6 +157,9 @@ struct BenchArgs {
     /// 改为检查该目录下已有的年报文件，不生成 (benchmark the report files under DIR instead)
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// 把生成的合成年报写到 DIR 并保留（用于分析）(write the generated corpus to DIR and keep it)
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    out: Option<PathBuf>,
     /// 每项测量重复次数，取最快一次 (repetitions of each measurement; the fastest counts)
     #[arg(long, default_value_t = 3)]
     repeat: usize,
@@ -186,7 +189,9 @@ pub fn run(args: ReportArgs) -> ExitCode {
         ReportCommand::Check(a) => run_check(a),
         ReportCommand::Extract(a) => run_extract(a),
         ReportCommand::Render(a) => run_render(a),
-        ReportCommand::Bench(a) => bench::run(a.count, a.dir.as_deref(), a.repeat),
+        ReportCommand::Bench(a) => {
+            bench::run(a.count, a.dir.as_deref(), a.out.as_deref(), a.repeat)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -13,7 +13,14 @@ use std::time::{Duration, Instant};
 pub const GOAL_PER_SECOND: f64 = 1000.0;
 const SEED: u64 = 2021;
 
-pub fn run(count: usize, dir: Option<&Path>, repeat: usize) -> Result<u8, Failure> {
+/// Times the batch check on the files under `dir`, or on `count` generated
+/// reports (written to `out` and kept, or to a temporary directory).
+pub fn run(
+    count: usize,
+    dir: Option<&Path>,
+    out: Option<&Path>,
+    repeat: usize,
+) -> Result<u8, Failure> {
     let repeat = repeat.max(1);
     let temp;
     let root = match dir {
@@ -24,17 +31,31 @@ pub fn run(count: usize, dir: Option<&Path>, repeat: usize) -> Result<u8, Failur
                     "--count 必须大于 0 (--count must be positive)",
                 ));
             }
-            temp = tempfile::tempdir().map_err(|e| {
-                Failure::new(format!("无法创建临时目录：{e} (cannot create a temp dir)"))
-            })?;
+            let target = match out {
+                Some(o) => {
+                    std::fs::create_dir_all(o).map_err(|e| {
+                        Failure::new(format!(
+                            "无法创建目录：{}：{e} (cannot create)",
+                            o.display()
+                        ))
+                    })?;
+                    o.to_path_buf()
+                }
+                None => {
+                    temp = tempfile::tempdir().map_err(|e| {
+                        Failure::new(format!("无法创建临时目录：{e} (cannot create a temp dir)"))
+                    })?;
+                    temp.path().to_path_buf()
+                }
+            };
             let started = Instant::now();
-            generate(temp.path(), count)?;
+            generate(&target, count)?;
             eprintln!(
                 "已生成 {count} 份合成年报 (generated) 于 {}，用时 {:.2} s",
-                temp.path().display(),
+                target.display(),
                 started.elapsed().as_secs_f64()
             );
-            temp.path().to_path_buf()
+            target
         }
     };
     let paths = files::collect(std::slice::from_ref(&root))?;
