@@ -1,6 +1,14 @@
 //! The checker: every rule of the spec's rule table, with its stable id and
 //! severity. Pure: a report (and optionally last year's) in, diagnostics out.
 
+mod arithmetic;
+mod cross_year;
+mod helpers;
+mod structure;
+mod text;
+#[cfg(test)]
+mod testutil;
+
 use crate::model::Report;
 use crate::spec::TableId;
 use serde::Serialize;
@@ -165,7 +173,16 @@ pub struct CheckOptions<'a> {
     pub deadline: Option<chrono::NaiveDate>,
 }
 
-/// Runs every rule. Diagnostics come sorted by severity, then by place.
-pub fn check(_report: &Report, _options: &CheckOptions<'_>) -> Vec<Diagnostic> {
-    Vec::new()
+/// Runs every rule. Diagnostics come sorted by severity, then by place
+/// (section, table, row and column in official order), then by rule.
+pub fn check(report: &Report, options: &CheckOptions<'_>) -> Vec<Diagnostic> {
+    let ctx = helpers::Ctx::new(report, options);
+    let mut out = Vec::new();
+    structure::check(&ctx, &mut out);
+    arithmetic::check(&ctx, &mut out);
+    text::check(&ctx, &mut out);
+    cross_year::check(&ctx, &mut out);
+    helpers::sort(&ctx, &mut out);
+    out.dedup();
+    out
 }
