@@ -402,3 +402,228 @@ fn invalid_in_table(ctx: &Ctx<'_>, t: TableId, table: &Table, out: &mut Vec<supe
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::model::ExtraRow;
+
+    #[test]
+    fn balanced_report_is_clean() {
+        let ds = run(&balanced());
+        assert!(ds.is_empty(), "{ds:#?}");
+    }
+
+    #[test]
+    fn section_missing() {
+        let mut r = balanced();
+        assert!(of(&run(&r), Rule::SectionMissing).is_empty());
+        r.sections.retain(|s| s.number != 5);
+        let ds = run(&r);
+        let found = of(&ds, Rule::SectionMissing);
+        assert_eq!(found.len(), 1, "{ds:#?}");
+        assert_eq!(found[0].section, Some(5));
+        assert!(found[0].message.contains("五、存在的主要问题及改进情况"));
+        // Section 五 being absent is not also "empty".
+        assert!(of(&ds, Rule::Section5Empty).is_empty());
+    }
+
+    #[test]
+    fn section_order_reported_once() {
+        let mut r = balanced();
+        assert!(of(&run(&r), Rule::SectionOrder).is_empty());
+        r.sections.swap(1, 2);
+        r.notes.push(ParseNote::SectionOrder {
+            found: vec![1, 3, 2, 4, 5, 6],
+        });
+        let ds = run(&r);
+        let found = of(&ds, Rule::SectionOrder);
+        assert_eq!(found.len(), 1, "{ds:#?}");
+        assert!(found[0].message.contains("一、三、二、四、五、六"));
+        // A note alone is enough.
+        let mut r = balanced();
+        r.notes.push(ParseNote::SectionOrder {
+            found: vec![2, 1, 3, 4, 5, 6],
+        });
+        assert_eq!(of(&run(&r), Rule::SectionOrder).len(), 1);
+    }
+
+    #[test]
+    fn table_missing_without_row_flood() {
+        let mut r = balanced();
+        assert!(of(&run(&r), Rule::TableMissing).is_empty());
+        r.t3 = None;
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["TABLE_MISSING"], "{ds:#?}");
+        assert_eq!(ds[0].table, Some(TableId::T3));
+        assert_eq!(ds[0].section, Some(3));
+    }
+
+    #[test]
+    fn format_mismatch_checks_detected_layout() {
+        let mut r = balanced();
+        assert!(of(&run(&r), Rule::FormatMismatch).is_empty());
+        r.format = Some(FormatVersion::V2019);
+        r.t3 = Some(t3_for(
+            FormatVersion::V2019,
+            [[12, 3, 5, 2, 3, 5], [2, 0, 2, 0, 0, 0]],
+        ));
+        let ds = run(&r);
+        assert_eq!(of(&ds, Rule::FormatMismatch).len(), 1, "{ds:#?}");
+        assert!(of(&ds, Rule::FormatMismatch)[0].message.contains("2021年度"));
+        // Table 三 is complete in the 2019 layout: no ROW_MISSING for it.
+        assert!(
+            ds.iter()
+                .all(|d| !(d.rule == Rule::RowMissing && d.table == Some(TableId::T3))),
+            "{ds:#?}"
+        );
+        // Unknown year: nothing to compare.
+        r.year = None;
+        assert!(of(&run(&r), Rule::FormatMismatch).is_empty());
+    }
+
+    #[test]
+    fn row_missing() {
+        let mut r = balanced();
+        if let Some(t) = r.t3.as_mut() {
+            t.rows.remove("denied.state_secret");
+        }
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["ROW_MISSING"], "{ds:#?}");
+        assert_eq!(ds[0].row.as_deref(), Some("denied.state_secret"));
+        assert!(ds[0].message.contains("（三）不予公开 1.属于国家秘密"));
+    }
+
+    #[test]
+    fn single_2019_other_row_in_a_2021_report() {
+        let mut r = balanced();
+        let t = r.t3.as_mut().expect("t3");
+        for k in ["other.no_correction", "other.fee_unpaid", "other.other"] {
+            t.rows.remove(k);
+        }
+        // One request moved from granted to the single other row.
+        for c in T3_ALL {
+            t.set("other.total_2019", c, Cell::Count(0));
+        }
+        for c in ["natural_person", "total"] {
+            let g = t.cell("granted", c).and_then(Cell::count).expect("n");
+            t.set("granted", c, Cell::Count(g - 1));
+            t.set("other.total_2019", c, Cell::Count(1));
+        }
+        let ds = run(&r);
+        let missing = of(&ds, Rule::RowMissing);
+        assert_eq!(missing.len(), 3, "{ds:#?}");
+        assert!(missing[0].message.contains("（六）其他处理"));
+        assert_eq!(missing[1].row.as_deref(), Some("other.fee_unpaid"));
+        assert_eq!(ds.len(), 3, "only the missing rows: {ds:#?}");
+    }
+
+    const T3_ALL: [&str; 7] = [
+        "natural_person",
+        "commercial",
+        "research",
+        "social_welfare",
+        "legal_service",
+        "other_org",
+        "total",
+    ];
+
+    #[test]
+    fn row_unknown_without_duplicates() {
+        let mut r = balanced();
+        assert!(of(&run(&r), Rule::RowUnknown).is_empty());
+        r.t2.as_mut().expect("t2").extra_rows.push(ExtraRow {
+            label: "其他主动公开文件".into(),
+            values: vec![Cell::Count(3)],
+        });
+        r.notes.push(ParseNote::UnknownRow {
+            table: TableId::T2,
+            label: " 其他主动公开文件".into(),
+        });
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["ROW_UNKNOWN"], "{ds:#?}");
+        assert!(ds[0].message.contains("其他主动公开文件"));
+    }
+
+    #[test]
+    fn label_variants_and_realignment() {
+        let r = balanced();
+        assert!(of(&run(&r), Rule::LabelVariant).is_empty());
+        let mut r = balanced();
+        let variant = ParseNote::LabelVariant {
+            table: TableId::T3,
+            found: "2.其他法律行政止公开".into(),
+            official: "2.其他法律行政法规禁止公开".into(),
+        };
+        r.notes.push(variant.clone());
+        r.notes.push(variant);
+        r.notes.push(ParseNote::CellsRealigned {
+            table: TableId::T3,
+            row: "handled_total".into(),
+            found: 8,
+            expected: 7,
+        });
+        let ds = run(&r);
+        let found = of(&ds, Rule::LabelVariant);
+        assert_eq!(found.len(), 2, "{ds:#?}");
+        assert!(found.iter().all(|d| d.severity == crate::check::Severity::Info));
+        assert!(ds.iter().any(|d| d.message.contains("2.其他法律行政止公开")
+            && d.message.contains("2.其他法律行政法规禁止公开")));
+        assert!(ds.iter().any(|d| d.message.contains("（七）总计") && d.message.contains("8")));
+    }
+
+    #[test]
+    fn cell_blank_one_per_row_then_one_per_table() {
+        let mut r = balanced();
+        set(&mut r, TableId::T3, "denied.state_secret", "research", Cell::Blank);
+        set(&mut r, TableId::T3, "denied.state_secret", "legal_service", Cell::Blank);
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["CELL_BLANK"], "{ds:#?}");
+        assert_eq!(ds[0].row.as_deref(), Some("denied.state_secret"));
+        assert!(ds[0].message.contains("“科研机构”、“法律服务机构”列"));
+        // Many rows with blanks: one summary for the table.
+        let mut r = balanced();
+        for row in FORMAT_ROWS {
+            set(&mut r, TableId::T3, row, "research", Cell::Blank);
+        }
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["CELL_BLANK"], "{ds:#?}");
+        assert_eq!(ds[0].row, None);
+        assert!(ds[0].message.contains("7 行共 7 个单元格"));
+    }
+
+    const FORMAT_ROWS: [&str; 7] = [
+        "new_received",
+        "carried_over",
+        "granted",
+        "partially_granted",
+        "denied.state_secret",
+        "handled_total",
+        "carried_forward",
+    ];
+
+    #[test]
+    fn cell_invalid() {
+        let mut r = balanced();
+        set(&mut r, TableId::T3, "granted", "research", Cell::Invalid("见附件".into()));
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["CELL_INVALID"], "{ds:#?}");
+        assert!(ds[0].message.contains("三、本年度办理结果 （一）予以公开”行“科研机构”列"), "{}", ds[0].message);
+        assert!(ds[0].message.contains("见附件"));
+        // A negative count is invalid; its equations are skipped.
+        let mut r = balanced();
+        set(&mut r, TableId::T4, "reconsideration", "other", Cell::Count(-1));
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["CELL_INVALID"], "{ds:#?}");
+        // 本年增/减 may be negative.
+        let mut t2 = Table::default();
+        t2.set("licensing", "change", Cell::Count(-3));
+        let r = crate::model::Report {
+            format: Some(FormatVersion::V2019),
+            t2: Some(t2),
+            ..Default::default()
+        };
+        assert!(of(&run(&r), Rule::CellInvalid).is_empty());
+    }
+}
