@@ -638,6 +638,7 @@ static FEE_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 static FEE_ZERO: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?:信息处理费|收取|收费|费用)[^。;\d]{0,20}?0(?:\.0+)?\s*(?:元|万元|件|笔)")
 });
+static NOTICE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?:收费|缴费)通知"));
 static NO_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?:未|没有|不存在|无)[^。;]{0,12}(?:收取|收费|缴费通知|收费通知|发出)")
 });
@@ -665,9 +666,22 @@ fn fees(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
     let unpaid = ctx.value(TableId::T3, "other.fee_unpaid", "total").known();
     if let Some(unpaid) = unpaid.filter(|n| *n > Decimal::ZERO) {
+        // A notice issued and not paid is what the row counts: no conflict.
+        let notice_issued = NOTICE.find_iter(&text).any(|m| {
+            let before: String = text[..m.start()]
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            !["未", "没有", "无", "不"].iter().any(|w| before.contains(w))
+        });
         let no_fee = sentences(&text)
             .into_iter()
-            .find(|s| NO_NOTICE.is_match(s) || FEE_ZERO.is_match(s));
+            .find(|s| NO_NOTICE.is_match(s) || FEE_ZERO.is_match(s))
+            .filter(|_| !notice_issued);
         if let Some(s) = no_fee {
             out.push(
                 diag(
@@ -707,6 +721,7 @@ mod tests {
             &*FEE_AMOUNT,
             &*FEE_ZERO,
             &*NO_NOTICE,
+            &*NOTICE,
         ] {
             assert!(!re.is_match("\u{0}\u{1}"), "{re}");
         }
@@ -729,5 +744,220 @@ mod tests {
     #[test]
     fn splits_sentences() {
         assert_eq!(sentences("甲。乙；丙\n丁！戊？"), vec!["甲", "乙", "丙", "丁", "戊"]);
+    }
+
+    use super::super::testutil::*;
+    use crate::model::Cell;
+
+    fn mismatch_with(sentence: &str) -> Vec<Diagnostic> {
+        let mut r = balanced();
+        set_text(&mut r, 1, sentence);
+        run(&r)
+            .into_iter()
+            .filter(|d| d.rule == Rule::TextTableMismatch)
+            .collect()
+    }
+
+    #[test]
+    fn received_figure_against_table() {
+        // Table: 14 new, 3 carried over.
+        assert!(mismatch_with("2021年，本机关共收到政府信息公开申请 14 件。").is_empty());
+        assert!(mismatch_with("本年度共受理政府信息公开申请17件，均按时答复。").is_empty());
+        assert!(mismatch_with("全年收到政府信息公开申请十四件。").is_empty());
+        let ds = mismatch_with("2021年，本机关共收到政府信息公开申请 15 件，均已按时答复。");
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(ds[0].severity, crate::check::Severity::Warning);
+        assert_eq!(ds[0].section, Some(1));
+        assert!(ds[0].message.contains("15 件"), "{}", ds[0].message);
+        assert!(ds[0].message.contains("为 14"), "{}", ds[0].message);
+        assert!(ds[0].message.contains("为 17"), "{}", ds[0].message);
+        // Chinese numerals.
+        let ds = mismatch_with("全年新收政府信息公开申请二十一件。");
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert!(ds[0].message.contains("21 件"));
+        // The same wrong figure twice is one finding.
+        assert_eq!(
+            mismatch_with("收到政府信息公开申请 15 件。\n共收到政府信息公开申请15件。").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn none_received_against_table() {
+        let ds = mismatch_with("2021 年我局未收到政府信息公开申请。");
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert!(ds[0].message.contains("未收到"));
+        assert_eq!(mismatch_with("本年度收到政府信息公开申请 0 件。").len(), 1);
+        let mut r = balanced();
+        r.t3 = Some(t3_2021([[0; 6], [0; 6]]));
+        set_text(&mut r, 1, "2021 年我局未收到政府信息公开申请。");
+        assert!(run(&r).is_empty(), "{:#?}", run(&r));
+        // Not about disclosure requests.
+        assert!(mismatch_with("本年度未收到行政复议申请。").is_empty());
+        assert!(mismatch_with("本年度未收到申请人的异议。").is_empty());
+    }
+
+    #[test]
+    fn silent_on_other_scopes_years_parts_and_shares() {
+        for s in [
+            // Hongze 2024: the district office, not the whole government.
+            "2024 年，区政府办代表区政府受理政府信息公开申请 17 件，均已在法定期限内予以答复。",
+            "全区共受理政府信息公开申请 95 件。",
+            "各部门共收到政府信息公开申请 30 件。",
+            "市教育局收到政府信息公开申请 8 件。",
+            "本级收到政府信息公开申请 3 件。",
+            // Another year, comparisons.
+            "2020年，本机关收到政府信息公开申请 9 件。",
+            "收到政府信息公开申请 20 件，较上年增加 6 件。",
+            "收到政府信息公开申请数量同比下降 12 件。",
+            "累计收到政府信息公开申请 120 件。",
+            "上年度收到政府信息公开申请 9 件。",
+            // Parts and shares.
+            "收到申请 14 件，其中通过网络收到政府信息公开申请 9 件。",
+            "予以公开的政府信息公开申请 5 件。",
+            "收到政府信息公开申请占全市 12%，共 30 件。",
+            // Ambiguous: two candidate figures.
+            "通过网络收到政府信息公开申请 9 件、信函收到政府信息公开申请 6 件。",
+            // Not a disclosure request.
+            "受理行政许可申请 500 件。",
+        ] {
+            let ds = mismatch_with(s);
+            assert!(ds.is_empty(), "{s}: {ds:#?}");
+        }
+    }
+
+    #[test]
+    fn reconsideration_and_litigation_figures() {
+        // Table: reconsideration 2, litigation 1 + 0.
+        assert!(mismatch_with("因政府信息公开被申请行政复议 2 件，提起行政诉讼 1 件。").is_empty());
+        let ds = mismatch_with("因政府信息公开被申请行政复议 3 件。");
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert!(ds[0].message.contains("行政复议 3 件") && ds[0].message.contains("为 2"));
+        let ds = mismatch_with("本年度发生行政诉讼两起。");
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert!(ds[0].message.contains("行政诉讼 2 件"));
+        assert!(mismatch_with("行政复议 3 件，较上年减少 1 件。").is_empty());
+        assert!(mismatch_with("其中行政复议 3 件。").is_empty());
+    }
+
+    const LINGWU: &str = "### （一）主动公开\n\n2021 年，灵武市审批服务管理局主动公开信息 518 条，其中在灵武市人民政府网站公开发布信息 349 条（信息公开年报 1 条，信息公开指南 1 条，法治政府建设年报 1 条，概况信息 3 条，部门文件 5 条，规划计划 2 条，重点工作 8 条，财政资金 3 条，政务服务通报 7 条，优化营商环境专栏 39 条，建设项目环评、水保审批事项 203 条，商事审批事项 68 条，其他 8 条），向自治区、银川市推送动态信息 169 条。\n\n### （二）依申请公开\n\n2021 年我局未收到政府信息公开申请。";
+
+    fn proactive_with(text: &str) -> Vec<Diagnostic> {
+        let mut r = balanced();
+        r.t3 = Some(t3_2021([[0; 6], [0; 6]]));
+        set_text(&mut r, 1, text);
+        run(&r)
+    }
+
+    #[test]
+    fn proactive_total_lingwu_is_clean() {
+        let ds = proactive_with(LINGWU);
+        assert!(ds.is_empty(), "{ds:#?}");
+    }
+
+    #[test]
+    fn proactive_total_planted_error() {
+        let ds = proactive_with(&LINGWU.replace("518", "519"));
+        assert_eq!(ids(&ds), vec!["PROACTIVE_TOTAL"], "{ds:#?}");
+        let m = &ds[0].message;
+        for n in ["519", "349", "169", "518"] {
+            assert!(m.contains(n), "{n} in {m}");
+        }
+        assert_eq!(ds[0].section, Some(1));
+        // A wrong nested figure: the breakdown no longer sums to 349.
+        let ds = proactive_with(&LINGWU.replace("商事审批事项 68 条", "商事审批事项 67 条"));
+        assert_eq!(ids(&ds), vec!["PROACTIVE_TOTAL"], "{ds:#?}");
+        assert!(ds[0].message.contains("348") && ds[0].message.contains("349"));
+    }
+
+    #[test]
+    fn proactive_total_stays_silent_when_unclear() {
+        for s in [
+            "（一）主动公开\n主动公开信息 500 条，其中政策解读 20 条、图片新闻 30 条等。",
+            "（一）主动公开\n主动公开信息 500 条，在门户网站发布 300 条，推送 100 条。",
+            "（一）主动公开\n主动公开信息 500 条，其中政策文件 20 条。",
+            "（一）主动公开\n主动公开信息 500 余条，其中政策文件 200 条，动态 200 余条。",
+            "（一）主动公开\n主动公开信息 500 条，其中文件 300 条，召开发布会 7 场，动态 200 条。",
+        ] {
+            let ds = proactive_with(s);
+            assert!(of(&ds, Rule::ProactiveTotal).is_empty(), "{s}: {ds:#?}");
+        }
+        // Different units are not parts: 7 期 is ignored.
+        let ds = proactive_with("（一）主动公开\n主动公开信息 500 条，其中文件 300 条，会议 7 期，动态 201 条。");
+        assert_eq!(of(&ds, Rule::ProactiveTotal).len(), 1, "{ds:#?}");
+    }
+
+    #[test]
+    fn section5_empty() {
+        let r = balanced();
+        assert!(of(&run(&r), Rule::Section5Empty).is_empty());
+        for t in ["无。", "暂无", "", "无"] {
+            let mut r = balanced();
+            set_text(&mut r, 5, t);
+            let ds = run(&r);
+            assert_eq!(ids(&ds), vec!["SECTION5_EMPTY"], "{t:?}: {ds:#?}");
+        }
+    }
+
+    #[test]
+    fn fee_statement() {
+        for ok in [
+            "本年度未收取信息处理费。",
+            "没有收取任何费用。",
+            "信息处理费 0 元。",
+            "收取信息处理费 2 件，共计 120 元。",
+            "不存在收取信息处理费的情况。",
+            "本机关无信息处理费收取情况。",
+            "2024 年，区政府严格落实《政府信息公开信息处理费管理办法》，全年收取政府信息公开信息处理费 0 元。",
+        ] {
+            let mut r = balanced();
+            set_text(&mut r, 6, ok);
+            let ds = run(&r);
+            assert!(ds.is_empty(), "{ok}: {ds:#?}");
+        }
+        for missing in [
+            "暂无需要报告的事项。",
+            "无。",
+            "认真落实《政府信息公开信息处理费管理办法》。",
+        ] {
+            let mut r = balanced();
+            set_text(&mut r, 6, missing);
+            let ds = run(&r);
+            assert_eq!(ids(&ds), vec!["FEE_STATEMENT_MISSING"], "{missing}: {ds:#?}");
+            assert_eq!(ds[0].section, Some(6));
+        }
+        // No section 六: SECTION_MISSING only.
+        let mut r = balanced();
+        r.sections.retain(|s| s.number != 6);
+        assert_eq!(ids(&run(&r)), vec!["SECTION_MISSING"]);
+    }
+
+    #[test]
+    fn fee_unpaid_without_fees() {
+        // One request closed for unpaid fees instead of granted.
+        let mut r = balanced();
+        for c in ["natural_person", "total"] {
+            let g = r
+                .t3
+                .as_ref()
+                .and_then(|t| t.cell("granted", c))
+                .and_then(Cell::count)
+                .unwrap_or(0);
+            set(&mut r, TableId::T3, "granted", c, Cell::Count(g - 1));
+            set(&mut r, TableId::T3, "other.fee_unpaid", c, Cell::Count(1));
+        }
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["FEE_UNPAID_WITHOUT_FEES"], "{ds:#?}");
+        assert_eq!(ds[0].row.as_deref(), Some("other.fee_unpaid"));
+        for ok in [
+            "本年度发出收费通知 1 件，申请人逾期未缴纳，未实际收取信息处理费。",
+            "收取信息处理费 1 件，共计 100 元。",
+        ] {
+            set_text(&mut r, 6, ok);
+            let ds = run(&r);
+            assert!(ds.is_empty(), "{ok}: {ds:#?}");
+        }
+        set_text(&mut r, 6, "本年度未发出收费通知，未收取信息处理费。");
+        assert_eq!(ids(&run(&r)), vec!["FEE_UNPAID_WITHOUT_FEES"]);
     }
 }
