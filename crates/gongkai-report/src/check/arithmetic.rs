@@ -24,7 +24,11 @@ pub(crate) enum Verdict {
     /// invalid term.
     Fine,
     /// Fails with every blank at zero or above; the known sums.
-    Fails { lhs: Decimal, rhs: Decimal, blanks: bool },
+    Fails {
+        lhs: Decimal,
+        rhs: Decimal,
+        blanks: bool,
+    },
 }
 
 pub(crate) fn weigh(lhs: &[Term], rhs: &[Term]) -> Verdict {
@@ -170,7 +174,12 @@ fn t3(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     for row in &rows {
-        if ctx.report.t3.as_ref().is_some_and(|tb| !tb.has_row(row.key)) {
+        if ctx
+            .report
+            .t3
+            .as_ref()
+            .is_some_and(|tb| !tb.has_row(row.key))
+        {
             continue;
         }
         let parts: Vec<Term> = T3_APPLICANT_COLUMNS
@@ -286,9 +295,15 @@ mod tests {
         };
         let n = |x: i64| Value::Known(Decimal::from(x));
         assert_eq!(weigh(&[t(n(2)), t(n(3))], &[t(n(5))]), Verdict::Fine);
-        assert!(matches!(weigh(&[t(n(2)), t(n(3))], &[t(n(6))]), Verdict::Fails { .. }));
+        assert!(matches!(
+            weigh(&[t(n(2)), t(n(3))], &[t(n(6))]),
+            Verdict::Fails { .. }
+        ));
         // A blank part can make up the difference, not undo an excess.
-        assert_eq!(weigh(&[t(n(2)), t(Value::Unknown)], &[t(n(6))]), Verdict::Fine);
+        assert_eq!(
+            weigh(&[t(n(2)), t(Value::Unknown)], &[t(n(6))]),
+            Verdict::Fine
+        );
         assert!(matches!(
             weigh(&[t(n(7)), t(Value::Unknown)], &[t(n(6))]),
             Verdict::Fails { blanks: true, .. }
@@ -300,7 +315,10 @@ mod tests {
             Verdict::Fine
         );
         // An invalid term skips the relation.
-        assert_eq!(weigh(&[t(n(1)), t(Value::Invalid)], &[t(n(9))]), Verdict::Fine);
+        assert_eq!(
+            weigh(&[t(n(1)), t(Value::Invalid)], &[t(n(9))]),
+            Verdict::Fine
+        );
     }
 
     #[test]
@@ -344,8 +362,14 @@ mod tests {
             "{ds:#?}"
         );
         let msg = &of(&ds, Rule::T3HandledTotal)[0].message;
-        assert!(msg.contains("三、本年度办理结果 （一）予以公开（6）"), "{msg}");
-        assert!(msg.contains("= 11，应等于（七）总计（10），相差 1"), "{msg}");
+        assert!(
+            msg.contains("三、本年度办理结果 （一）予以公开（6）"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("= 11，应等于（七）总计（10），相差 1"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -369,7 +393,13 @@ mod tests {
     #[test]
     fn t4_total() {
         let mut r = balanced();
-        set(&mut r, TableId::T4, "reconsideration", "total", Cell::Count(0));
+        set(
+            &mut r,
+            TableId::T4,
+            "reconsideration",
+            "total",
+            Cell::Count(0),
+        );
         let ds = run(&r);
         assert_eq!(arith(&ds), vec![k("T4_TOTAL", "reconsideration", "total")]);
         let msg = &ds[0].message;
@@ -377,7 +407,13 @@ mod tests {
         assert!(msg.contains("应等于总计（0），相差 2"), "{msg}");
         // The litigation groups carry their group label.
         let mut r = balanced();
-        bump(&mut r, TableId::T4, "litigation_after_reconsideration", "pending", 1);
+        bump(
+            &mut r,
+            TableId::T4,
+            "litigation_after_reconsideration",
+            "pending",
+            1,
+        );
         let ds = run(&r);
         assert_eq!(
             arith(&ds),
@@ -406,7 +442,13 @@ mod tests {
         let mut r = balanced();
         set(&mut r, TableId::T4, "reconsideration", "other", Cell::Blank);
         assert!(arith(&run(&r)).is_empty());
-        set(&mut r, TableId::T4, "reconsideration", "total", Cell::Count(1));
+        set(
+            &mut r,
+            TableId::T4,
+            "reconsideration",
+            "total",
+            Cell::Count(1),
+        );
         let ds = run(&r);
         assert_eq!(arith(&ds), vec![k("T4_TOTAL", "reconsideration", "total")]);
         assert!(ds.iter().any(|d| d.message.contains("其他结果（空白）")
@@ -456,7 +498,12 @@ mod tests {
     ];
 
     /// A balanced 2021 report from random outcome counts.
-    fn random_report(outcomes: &[Vec<i64>], forward: &[i64], split: &[u32], t4: &[[i64; 4]]) -> Report {
+    fn random_report(
+        outcomes: &[Vec<i64>],
+        forward: &[i64],
+        split: &[u32],
+        t4: &[[i64; 4]],
+    ) -> Report {
         let mut r = balanced();
         let rows: Vec<&str> = crate::spec::t3_outcome_rows(crate::spec::FormatVersion::V2021)
             .map(|r| r.key)
@@ -493,11 +540,18 @@ mod tests {
         }
         r.t3 = Some(t);
         let mut t4t = crate::model::Table::default();
-        for (g, row) in ["reconsideration", "litigation_direct", "litigation_after_reconsideration"]
-            .iter()
-            .enumerate()
+        for (g, row) in [
+            "reconsideration",
+            "litigation_direct",
+            "litigation_after_reconsideration",
+        ]
+        .iter()
+        .enumerate()
         {
-            for (i, c) in ["upheld", "corrected", "other", "pending"].iter().enumerate() {
+            for (i, c) in ["upheld", "corrected", "other", "pending"]
+                .iter()
+                .enumerate()
+            {
                 t4t.set(row, c, Cell::Count(t4[g][i]));
             }
             t4t.set(row, "total", Cell::Count(t4[g].iter().sum()));

@@ -67,7 +67,10 @@ fn stock(ctx: &Ctx<'_>, prev: &Report, out: &mut Vec<Diagnostic>) {
     let (Some(this), Some(last)) = (ctx.report.t2.as_ref(), prev.t2.as_ref()) else {
         return;
     };
-    for (row, label) in [("regulations", "规章"), ("normative_documents", "行政规范性文件")] {
+    for (row, label) in [
+        ("regulations", "规章"),
+        ("normative_documents", "行政规范性文件"),
+    ] {
         let get = |tb: &crate::model::Table, c: &str| Value::of(tb.cell(row, c)).known();
         let (Some(before), Some(issued), Some(repealed), Some(now)) = (
             get(last, "in_force"),
@@ -131,12 +134,12 @@ fn duplicate(ctx: &Ctx<'_>, prev: &Report, out: &mut Vec<Diagnostic>) {
     let text_of = |r: &Report, n: u8| r.section(n).map(|s| s.text.clone());
     let mut hits: Vec<(Option<u8>, f64)> = Vec::new();
     for n in [1u8, 5] {
-        if let (Some(a), Some(b)) = (text_of(ctx.report, n), text_of(prev, n)) {
-            if let Some(sim) = shingle_similarity(&a, &b) {
-                if sim >= DUPLICATE_THRESHOLD {
-                    hits.push((Some(n), sim));
-                }
-            }
+        let sim = match (text_of(ctx.report, n), text_of(prev, n)) {
+            (Some(a), Some(b)) => shingle_similarity(&a, &b),
+            _ => None,
+        };
+        if let Some(sim) = sim.filter(|s| *s >= DUPLICATE_THRESHOLD) {
+            hits.push((Some(n), sim));
         }
     }
     let whole = |r: &Report| {
@@ -146,10 +149,10 @@ fn duplicate(ctx: &Ctx<'_>, prev: &Report, out: &mut Vec<Diagnostic>) {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    if let Some(sim) = shingle_similarity(&whole(ctx.report), &whole(prev)) {
-        if sim >= DUPLICATE_THRESHOLD {
-            hits.push((None, sim));
-        }
+    if let Some(sim) =
+        shingle_similarity(&whole(ctx.report), &whole(prev)).filter(|s| *s >= DUPLICATE_THRESHOLD)
+    {
+        hits.push((None, sim));
     }
     if hits.is_empty() {
         return;
@@ -204,4 +207,130 @@ fn late(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 fn cn_date(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::model::Cell;
+
+    /// Last year's report: carries 3 + 0 forward, 5 normative documents in force.
+    fn previous() -> Report {
+        let mut p = balanced();
+        p.year = Some(2020);
+        p.published_on = chrono::NaiveDate::from_ymd_opt(2021, 1, 25);
+        p.t3 = Some(t3_2021([[10, 0, 4, 0, 3, 3], [1, 0, 1, 0, 0, 0]]));
+        let t2 = p.t2.as_mut().expect("t2");
+        t2.set("normative_documents", "issued", Cell::Count(5));
+        t2.set("normative_documents", "in_force", Cell::Count(5));
+        for s in &mut p.sections {
+            s.text = match s.number {
+                1 => "（一）主动公开\n本机关坚持以公开为常态、不公开为例外，围绕中心工作及时发布政策文件和工作动态，全年主动公开信息 40 条。\n（二）依申请公开\n严格依法办理政府信息公开申请，规范答复文书，均在法定期限内答复。".into(),
+                5 => "主要问题是信息发布的时效性和解读的针对性仍有不足，公开专栏的栏目设置不够规范。改进措施是健全发布审核机制，优化栏目设置，丰富解读形式。".into(),
+                _ => s.text.clone(),
+            };
+        }
+        p
+    }
+
+    #[test]
+    fn carry_over_mismatch() {
+        let r = balanced();
+        let ds = run_with(&r, &previous());
+        assert!(ds.is_empty(), "{ds:#?}");
+        let mut prev = previous();
+        let t = prev.t3.as_mut().expect("t3");
+        t.set("carried_forward", "natural_person", Cell::Count(4));
+        t.set("carried_forward", "total", Cell::Count(4));
+        let ds = run_with(&r, &prev);
+        let found = of(&ds, Rule::CarryOverMismatch);
+        assert_eq!(found.len(), 2, "{ds:#?}");
+        assert_eq!(found[0].column.as_deref(), Some("natural_person"));
+        assert!(found[0].message.contains("为 3") && found[0].message.contains("为 4"));
+        assert!(found[0].message.contains("2020年度"));
+        // Blanks are skipped.
+        prev.t3
+            .as_mut()
+            .expect("t3")
+            .set("carried_forward", "natural_person", Cell::Blank);
+        assert_eq!(of(&run_with(&r, &prev), Rule::CarryOverMismatch).len(), 1);
+    }
+
+    #[test]
+    fn stock_drift() {
+        // Hongze: 5 in force, 3 issued, 0 repealed, 8 in force.
+        let r = balanced();
+        assert!(of(&run_with(&r, &previous()), Rule::StockDrift).is_empty());
+        let mut r = balanced();
+        set(
+            &mut r,
+            TableId::T2,
+            "normative_documents",
+            "in_force",
+            Cell::Count(9),
+        );
+        let ds = run_with(&r, &previous());
+        assert_eq!(ids(&ds), vec!["STOCK_DRIFT"], "{ds:#?}");
+        assert!(ds[0].message.contains("5 + 本年“本年制发件数”3"));
+        assert!(ds[0].message.contains("= 8，而本年“现行有效件数”为 9"));
+        // Not with a 2019-format previous report.
+        let mut prev = previous();
+        prev.format = Some(FormatVersion::V2019);
+        assert!(of(&run_with(&r, &prev), Rule::StockDrift).is_empty());
+    }
+
+    #[test]
+    fn text_duplicate() {
+        let r = balanced();
+        assert!(of(&run_with(&r, &previous()), Rule::TextDuplicate).is_empty());
+        // Last year's text with only the figures changed.
+        let mut prev = balanced();
+        prev.year = Some(2020);
+        for s in &mut prev.sections {
+            s.text = s
+                .text
+                .replace("2021", "2020")
+                .replace("30", "28")
+                .replace("14", "9");
+        }
+        let ds = run_with(&r, &prev);
+        let found = of(&ds, Rule::TextDuplicate);
+        assert_eq!(found.len(), 1, "{ds:#?}");
+        assert!(
+            found[0].message.contains("第一节相似度 100%"),
+            "{}",
+            found[0].message
+        );
+        assert!(found[0].message.contains("全文相似度"));
+    }
+
+    #[test]
+    fn shingles_ignore_numbers() {
+        let a = "本年度共主动公开政府信息一批，全部在门户网站发布，及时更新政府信息公开指南和目录，确保信息准确。";
+        let b = a.replace("一批", "两批");
+        let sim = shingle_similarity(a, &b).expect("long enough");
+        assert!(sim > 0.8 && sim < 1.0, "{sim}");
+        assert_eq!(shingle_similarity("短文本", "短文本"), None);
+    }
+
+    #[test]
+    fn late_publication() {
+        let r = balanced();
+        assert!(of(&run(&r), Rule::LatePublication).is_empty());
+        let mut r = balanced();
+        r.published_on = chrono::NaiveDate::from_ymd_opt(2022, 2, 10);
+        let ds = run(&r);
+        assert_eq!(ids(&ds), vec!["LATE_PUBLICATION"]);
+        assert!(ds[0].message.contains("2022年2月10日") && ds[0].message.contains("2022年1月31日"));
+        // A configured later deadline (本级人民政府: 31 March).
+        let opts = crate::check::CheckOptions {
+            previous: None,
+            deadline: chrono::NaiveDate::from_ymd_opt(2022, 3, 31),
+        };
+        assert!(crate::check::check(&r, &opts).is_empty());
+        // Unknown date or year: silent.
+        r.year = None;
+        assert!(of(&run(&r), Rule::LatePublication).is_empty());
+    }
 }

@@ -246,8 +246,20 @@ pub(crate) fn sort(ctx: &Ctx<'_>, out: &mut [Diagnostic]) {
         (ri, ci)
     };
     out.sort_by(|a, b| {
-        (a.severity, a.section.unwrap_or(0), a.table, row_pos(a), a.rule)
-            .cmp(&(b.severity, b.section.unwrap_or(0), b.table, row_pos(b), b.rule))
+        (
+            a.severity,
+            a.section.unwrap_or(0),
+            a.table,
+            row_pos(a),
+            a.rule,
+        )
+            .cmp(&(
+                b.severity,
+                b.section.unwrap_or(0),
+                b.table,
+                row_pos(b),
+                b.rule,
+            ))
             .then_with(|| a.column.cmp(&b.column))
             .then_with(|| a.message.cmp(&b.message))
     });

@@ -379,7 +379,8 @@ fn invalid_in_table(ctx: &Ctx<'_>, t: TableId, table: &Table, out: &mut Vec<supe
                     format!("为负数（{}），金额不能为负", num(*d))
                 }
                 (Cell::Amount(d), ValueKind::Count | ValueKind::SignedCount)
-                    if !d.fract().is_zero() || (kind == ValueKind::Count && d.is_sign_negative() && !d.is_zero()) =>
+                    if !d.fract().is_zero()
+                        || (kind == ValueKind::Count && d.is_sign_negative() && !d.is_zero()) =>
                 {
                     format!("内容“{}”不是有效的整数", num(*d))
                 }
@@ -471,7 +472,11 @@ mod tests {
         ));
         let ds = run(&r);
         assert_eq!(of(&ds, Rule::FormatMismatch).len(), 1, "{ds:#?}");
-        assert!(of(&ds, Rule::FormatMismatch)[0].message.contains("2021年度"));
+        assert!(
+            of(&ds, Rule::FormatMismatch)[0]
+                .message
+                .contains("2021年度")
+        );
         // Table 三 is complete in the 2019 layout: no ROW_MISSING for it.
         assert!(
             ds.iter()
@@ -567,17 +572,36 @@ mod tests {
         let ds = run(&r);
         let found = of(&ds, Rule::LabelVariant);
         assert_eq!(found.len(), 2, "{ds:#?}");
-        assert!(found.iter().all(|d| d.severity == crate::check::Severity::Info));
+        assert!(
+            found
+                .iter()
+                .all(|d| d.severity == crate::check::Severity::Info)
+        );
         assert!(ds.iter().any(|d| d.message.contains("2.其他法律行政止公开")
             && d.message.contains("2.其他法律行政法规禁止公开")));
-        assert!(ds.iter().any(|d| d.message.contains("（七）总计") && d.message.contains("8")));
+        assert!(
+            ds.iter()
+                .any(|d| d.message.contains("（七）总计") && d.message.contains("8"))
+        );
     }
 
     #[test]
     fn cell_blank_one_per_row_then_one_per_table() {
         let mut r = balanced();
-        set(&mut r, TableId::T3, "denied.state_secret", "research", Cell::Blank);
-        set(&mut r, TableId::T3, "denied.state_secret", "legal_service", Cell::Blank);
+        set(
+            &mut r,
+            TableId::T3,
+            "denied.state_secret",
+            "research",
+            Cell::Blank,
+        );
+        set(
+            &mut r,
+            TableId::T3,
+            "denied.state_secret",
+            "legal_service",
+            Cell::Blank,
+        );
         let ds = run(&r);
         assert_eq!(ids(&ds), vec!["CELL_BLANK"], "{ds:#?}");
         assert_eq!(ds[0].row.as_deref(), Some("denied.state_secret"));
@@ -606,14 +630,32 @@ mod tests {
     #[test]
     fn cell_invalid() {
         let mut r = balanced();
-        set(&mut r, TableId::T3, "granted", "research", Cell::Invalid("见附件".into()));
+        set(
+            &mut r,
+            TableId::T3,
+            "granted",
+            "research",
+            Cell::Invalid("见附件".into()),
+        );
         let ds = run(&r);
         assert_eq!(ids(&ds), vec!["CELL_INVALID"], "{ds:#?}");
-        assert!(ds[0].message.contains("三、本年度办理结果 （一）予以公开”行“科研机构”列"), "{}", ds[0].message);
+        assert!(
+            ds[0]
+                .message
+                .contains("三、本年度办理结果 （一）予以公开”行“科研机构”列"),
+            "{}",
+            ds[0].message
+        );
         assert!(ds[0].message.contains("见附件"));
         // A negative count is invalid; its equations are skipped.
         let mut r = balanced();
-        set(&mut r, TableId::T4, "reconsideration", "other", Cell::Count(-1));
+        set(
+            &mut r,
+            TableId::T4,
+            "reconsideration",
+            "other",
+            Cell::Count(-1),
+        );
         let ds = run(&r);
         assert_eq!(ids(&ds), vec!["CELL_INVALID"], "{ds:#?}");
         // 本年增/减 may be negative.

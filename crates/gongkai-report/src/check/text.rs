@@ -143,22 +143,87 @@ fn regex(pattern: &str) -> Regex {
 
 /// Words that put a sentence in another time frame than the report year.
 const OTHER_TIME: &[&str] = &[
-    "上年", "去年", "上一年", "前一年", "同比", "环比", "较", "比上", "累计", "历年", "以来",
-    "上半年", "下半年", "季度", "月份", "截至", "截止", "往年", "近年", "近三年", "近五年",
+    "上年",
+    "去年",
+    "上一年",
+    "前一年",
+    "同比",
+    "环比",
+    "较",
+    "比上",
+    "累计",
+    "历年",
+    "以来",
+    "上半年",
+    "下半年",
+    "季度",
+    "月份",
+    "截至",
+    "截止",
+    "往年",
+    "近年",
+    "近三年",
+    "近五年",
 ];
 
 /// Words that give a sentence a scope that may differ from the report's.
 const SCOPE: &[&str] = &[
-    "全区", "全市", "全县", "全省", "全州", "全盟", "全旗", "全镇", "全乡", "全系统", "全局",
-    "各部门", "各单位", "各级", "各乡镇", "各街道", "各区", "各县", "各地", "各镇", "本级",
-    "区政府办", "市政府办", "县政府办", "政府办", "办公室", "办公厅", "部门", "下属", "所属",
-    "直属", "街道", "乡镇", "代表", "系统内", "本系统", "共同", "联合", "转办", "转交",
+    "全区",
+    "全市",
+    "全县",
+    "全省",
+    "全州",
+    "全盟",
+    "全旗",
+    "全镇",
+    "全乡",
+    "全系统",
+    "全局",
+    "各部门",
+    "各单位",
+    "各级",
+    "各乡镇",
+    "各街道",
+    "各区",
+    "各县",
+    "各地",
+    "各镇",
+    "本级",
+    "区政府办",
+    "市政府办",
+    "县政府办",
+    "政府办",
+    "办公室",
+    "办公厅",
+    "部门",
+    "下属",
+    "所属",
+    "直属",
+    "街道",
+    "乡镇",
+    "代表",
+    "系统内",
+    "本系统",
+    "共同",
+    "联合",
+    "转办",
+    "转交",
 ];
 
 /// Name endings of organisations: a name not the agency's own means another
 /// scope.
 const ORG_SUFFIXES: &[&str] = &[
-    "人民政府", "委员会", "管委会", "局", "厅", "中心", "公司", "医院", "学校", "法院", "检察院",
+    "人民政府",
+    "委员会",
+    "管委会",
+    "局",
+    "厅",
+    "中心",
+    "公司",
+    "医院",
+    "学校",
+    "法院",
+    "检察院",
 ];
 
 /// Does the sentence plainly speak of the report's agency and year as a
@@ -179,10 +244,7 @@ fn plain_scope(ctx: &Ctx<'_>, s: &str) -> bool {
             return false;
         }
     }
-    if SCOPE
-        .iter()
-        .any(|w| s.contains(w) && !agency.contains(w))
-    {
+    if SCOPE.iter().any(|w| s.contains(w) && !agency.contains(w)) {
         return false;
     }
     for suffix in ORG_SUFFIXES {
@@ -288,41 +350,42 @@ fn text_table(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             if !plain_scope(ctx, &s) {
                 continue;
             }
-            let about_cases = ["复议", "诉讼", "投诉", "举报", "信访", "咨询", "建议", "提案"]
-                .iter()
-                .any(|w| s.contains(w));
-            if !about_cases {
-                if let Some(table_new) = new {
-                    let said = claims(&s, &RECEIVED, true);
-                    let none = says_none_received(&s);
-                    let mut claim = match (said, none) {
-                        (Some(n), false) => Some(n),
-                        (None, true) => Some(0),
-                        _ => None,
-                    };
-                    if let Some(n) = claim {
-                        let n_dec = Decimal::from(n);
-                        let with_over = over.map(|o| table_new + o);
-                        if n_dec == table_new || Some(n_dec) == with_over {
-                            claim = None;
-                        }
+            let about_cases = [
+                "复议", "诉讼", "投诉", "举报", "信访", "咨询", "建议", "提案",
+            ]
+            .iter()
+            .any(|w| s.contains(w));
+            let table_new = if about_cases { None } else { new };
+            if let Some(table_new) = table_new {
+                let said = claims(&s, &RECEIVED, true);
+                let none = says_none_received(&s);
+                let mut claim = match (said, none) {
+                    (Some(n), false) => Some(n),
+                    (None, true) => Some(0),
+                    _ => None,
+                };
+                if let Some(n) = claim {
+                    let n_dec = Decimal::from(n);
+                    let with_over = over.map(|o| table_new + o);
+                    if n_dec == table_new || Some(n_dec) == with_over {
+                        claim = None;
                     }
-                    if let Some(n) = claim {
-                        if !reported.contains(&(Claim::Received, n)) {
-                            reported.push((Claim::Received, n));
-                            let said = if n == 0 {
-                                "未收到政府信息公开申请".to_string()
-                            } else {
-                                format!("收到政府信息公开申请 {n} 件")
-                            };
-                            let also = match over {
-                                Some(o) if !o.is_zero() => format!(
-                                    "（加上“二、上年结转政府信息公开申请数量”为 {}）",
-                                    num(table_new + o)
-                                ),
-                                _ => String::new(),
-                            };
-                            out.push(
+                }
+                if let Some(n) = claim.filter(|n| !reported.contains(&(Claim::Received, *n))) {
+                    reported.push((Claim::Received, n));
+                    let said = if n == 0 {
+                        "未收到政府信息公开申请".to_string()
+                    } else {
+                        format!("收到政府信息公开申请 {n} 件")
+                    };
+                    let also = match over {
+                        Some(o) if !o.is_zero() => format!(
+                            "（加上“二、上年结转政府信息公开申请数量”为 {}）",
+                            num(table_new + o)
+                        ),
+                        _ => String::new(),
+                    };
+                    out.push(
                                 diag(
                                     Rule::TextTableMismatch,
                                     format!(
@@ -337,8 +400,6 @@ fn text_table(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                                 .at_row("new_received")
                                 .at_column("total"),
                             );
-                        }
-                    }
                 }
             }
             for (kind, re, value, what) in [
@@ -417,9 +478,7 @@ fn proactive_region(text: &str) -> Option<String> {
         }
     }
     let from = from?;
-    let end = text[from..]
-        .find("(二)")
-        .map_or(text.len(), |j| from + j);
+    let end = text[from..].find("(二)").map_or(text.len(), |j| from + j);
     Some(text[from..end].to_string())
 }
 
@@ -629,12 +688,10 @@ fn section5(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 // ---- fees -------------------------------------------------------------------
 
 static TITLE: LazyLock<Regex> = LazyLock::new(|| regex(r"《[^》]*》"));
-static FEE_NONE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?:未|没有|不存在|无|免于?|不)[^。;]{0,12}(?:收取|收费|缴费|收缴)")
-});
-static FEE_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?:收取|收费|费用?)[^。;]{0,20}?\d+(?:\.\d+)?\s*(?:元|万元|件|笔)")
-});
+static FEE_NONE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:未|没有|不存在|无|免于?|不)[^。;]{0,12}(?:收取|收费|缴费|收缴)"));
+static FEE_AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:收取|收费|费用?)[^。;]{0,20}?\d+(?:\.\d+)?\s*(?:元|万元|件|笔)"));
 static FEE_ZERO: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?:信息处理费|收取|收费|费用)[^。;\d]{0,20}?0(?:\.0+)?\s*(?:元|万元|件|笔)")
 });
@@ -649,9 +706,8 @@ fn fees(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     };
     let text = crate::text::normalize(&section.text);
     let text = TITLE.replace_all(&text, "《》");
-    let states = text.contains("信息处理费")
-        || FEE_NONE.is_match(&text)
-        || FEE_AMOUNT.is_match(&text);
+    let states =
+        text.contains("信息处理费") || FEE_NONE.is_match(&text) || FEE_AMOUNT.is_match(&text);
     if !states {
         out.push(
             diag(
@@ -676,7 +732,9 @@ fn fees(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 .into_iter()
                 .rev()
                 .collect();
-            !["未", "没有", "无", "不"].iter().any(|w| before.contains(w))
+            !["未", "没有", "无", "不"]
+                .iter()
+                .any(|w| before.contains(w))
         });
         let no_fee = sentences(&text)
             .into_iter()
@@ -743,7 +801,10 @@ mod tests {
 
     #[test]
     fn splits_sentences() {
-        assert_eq!(sentences("甲。乙；丙\n丁！戊？"), vec!["甲", "乙", "丙", "丁", "戊"]);
+        assert_eq!(
+            sentences("甲。乙；丙\n丁！戊？"),
+            vec!["甲", "乙", "丙", "丁", "戊"]
+        );
     }
 
     use super::super::testutil::*;
@@ -883,7 +944,9 @@ mod tests {
             assert!(of(&ds, Rule::ProactiveTotal).is_empty(), "{s}: {ds:#?}");
         }
         // Different units are not parts: 7 期 is ignored.
-        let ds = proactive_with("（一）主动公开\n主动公开信息 500 条，其中文件 300 条，会议 7 期，动态 201 条。");
+        let ds = proactive_with(
+            "（一）主动公开\n主动公开信息 500 条，其中文件 300 条，会议 7 期，动态 201 条。",
+        );
         assert_eq!(of(&ds, Rule::ProactiveTotal).len(), 1, "{ds:#?}");
     }
 
@@ -923,7 +986,11 @@ mod tests {
             let mut r = balanced();
             set_text(&mut r, 6, missing);
             let ds = run(&r);
-            assert_eq!(ids(&ds), vec!["FEE_STATEMENT_MISSING"], "{missing}: {ds:#?}");
+            assert_eq!(
+                ids(&ds),
+                vec!["FEE_STATEMENT_MISSING"],
+                "{missing}: {ds:#?}"
+            );
             assert_eq!(ds[0].section, Some(6));
         }
         // No section 六: SECTION_MISSING only.
@@ -937,12 +1004,11 @@ mod tests {
         // One request closed for unpaid fees instead of granted.
         let mut r = balanced();
         for c in ["natural_person", "total"] {
-            let g = r
-                .t3
-                .as_ref()
-                .and_then(|t| t.cell("granted", c))
-                .and_then(Cell::count)
-                .unwrap_or(0);
+            let g =
+                r.t3.as_ref()
+                    .and_then(|t| t.cell("granted", c))
+                    .and_then(Cell::count)
+                    .unwrap_or(0);
             set(&mut r, TableId::T3, "granted", c, Cell::Count(g - 1));
             set(&mut r, TableId::T3, "other.fee_unpaid", c, Cell::Count(1));
         }
