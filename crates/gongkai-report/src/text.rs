@@ -8,9 +8,29 @@ use unicode_normalization::UnicodeNormalization;
 /// NFKC (full-width digits, letters and brackets become ASCII), non-breaking
 /// and ideographic spaces become spaces, runs of whitespace collapse to one.
 pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if s.chars().all(nfkc_stable) {
+        return collapse_space(s.chars(), s.len());
+    }
+    collapse_space(s.nfkc(), s.len())
+}
+
+/// Characters that NFKC leaves as they are and that are common in reports:
+/// a fast path that skips the normaliser for most text.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii()
+        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || ('\u{3001}'..='\u{3002}').contains(&c)
+        || ('\u{3008}'..='\u{3011}').contains(&c)
+        || ('\u{3014}'..='\u{301b}').contains(&c)
+        || ('\u{2018}'..='\u{201d}').contains(&c)
+        || c == '\u{2014}'
+        || c == '\u{3000}'
+}
+
+fn collapse_space(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut space = false;
-    for c in s.nfkc() {
+    for c in chars {
         let c = match c {
             '\u{a0}' | '\u{3000}' | '\u{2002}'..='\u{200b}' | '\u{feff}' | '\t' | '\r' | '\n' => {
                 ' '
@@ -28,6 +48,35 @@ pub fn normalize(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whitespace cleaned (non-breaking and ideographic spaces, runs of blanks
+/// collapse to one space, ends trimmed) without changing any other character:
+/// for narrative text, which keeps its full-width punctuation.
+pub fn clean_space(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{feff}' | '\u{200b}')
+        })
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Full-width digits to ASCII, nothing else changed.
+pub fn fold_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect()
 }
 
 /// A key for comparing labels: normalised, without any whitespace, with
@@ -67,12 +116,12 @@ fn strip_one_number(s: &str) -> &str {
     const CN: &str = "一二三四五六七八九十";
     // (一) / （一） / (1)
     for (open, close) in [('(', ')'), ('（', '）')] {
-        if let Some(inner) = s.strip_prefix(open) {
-            if let Some(end) = inner.find(close) {
-                let num = &inner[..end];
-                if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
-                    return &inner[end + close.len_utf8()..];
-                }
+        if let Some(inner) = s.strip_prefix(open)
+            && let Some(end) = inner.find(close)
+        {
+            let num = &inner[..end];
+            if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
+                return &inner[end + close.len_utf8()..];
             }
         }
     }
