@@ -13,6 +13,8 @@ use std::collections::BTreeSet;
 
 /// Above this many rows with blanks, a table gets one CELL_BLANK summary.
 const BLANK_ROWS_PER_TABLE: usize = 5;
+/// Rows named in that summary.
+const BLANK_ROWS_LISTED: usize = 4;
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<super::Diagnostic>) {
     sections(ctx, out);
@@ -221,12 +223,15 @@ fn notes(ctx: &Ctx<'_>, out: &mut Vec<super::Diagnostic>) {
                 ),
             )
             .in_table(*table),
+            // More cells than columns is the usual trace of merged label
+            // cells in pasted tables (empty cells dropped); fewer means the
+            // values were placed by guess, worth a look.
             ParseNote::CellsRealigned {
                 table,
                 row,
                 found,
                 expected,
-            } => {
+            } if found < expected => {
                 let label = if any_row(*table, row).is_some() {
                     row_label(*table, row)
                 } else {
@@ -235,7 +240,7 @@ fn notes(ctx: &Ctx<'_>, out: &mut Vec<super::Diagnostic>) {
                 let mut d = diag(
                     Rule::LabelVariant,
                     format!(
-                        "{}“{label}”行有 {found} 个单元格，格式规定 {expected} 个，已按列重新对齐，请核对该行数字。",
+                        "{}“{label}”行有 {found} 个单元格，少于格式规定的 {expected} 个，已按位置推定各数字所在的列，请核对该行数字。",
                         table.display_name()
                     ),
                 )
@@ -259,7 +264,9 @@ fn notes(ctx: &Ctx<'_>, out: &mut Vec<super::Diagnostic>) {
                 ),
             )
             .in_section(*expected),
-            ParseNote::UnknownRow { .. } | ParseNote::SectionOrder { .. } => continue,
+            ParseNote::CellsRealigned { .. }
+            | ParseNote::UnknownRow { .. }
+            | ParseNote::SectionOrder { .. } => continue,
         };
         if seen.insert(d.message.clone()) {
             out.push(d);
@@ -324,10 +331,14 @@ fn blank_cells(ctx: &Ctx<'_>, out: &mut Vec<super::Diagnostic>) {
             }
         } else {
             let cells: usize = blanks.iter().map(|(_, l, _)| l.len()).sum();
-            let listed: Vec<String> = blanks
+            let mut listed: Vec<String> = blanks
                 .iter()
+                .take(BLANK_ROWS_LISTED)
                 .map(|(key, labels, _)| format!("“{}”（{}）", row_label(t, key), labels.join("、")))
                 .collect();
+            if blanks.len() > BLANK_ROWS_LISTED {
+                listed.push(format!("等 {} 行", blanks.len()));
+            }
             out.push(
                 diag(
                     Rule::CellBlank,
@@ -566,7 +577,14 @@ mod tests {
         r.notes.push(ParseNote::CellsRealigned {
             table: TableId::T3,
             row: "handled_total".into(),
-            found: 8,
+            found: 5,
+            expected: 7,
+        });
+        // Extra (empty) cells of merged labels are not worth a look.
+        r.notes.push(ParseNote::CellsRealigned {
+            table: TableId::T3,
+            row: "carried_forward".into(),
+            found: 10,
             expected: 7,
         });
         let ds = run(&r);
@@ -581,7 +599,7 @@ mod tests {
             && d.message.contains("2.其他法律行政法规禁止公开")));
         assert!(
             ds.iter()
-                .any(|d| d.message.contains("（七）总计") && d.message.contains("8"))
+                .any(|d| d.message.contains("（七）总计") && d.message.contains("有 5 个"))
         );
     }
 
@@ -615,6 +633,8 @@ mod tests {
         assert_eq!(ids(&ds), vec!["CELL_BLANK"], "{ds:#?}");
         assert_eq!(ds[0].row, None);
         assert!(ds[0].message.contains("7 行共 7 个单元格"));
+        assert!(ds[0].message.contains("等 7 行"), "{}", ds[0].message);
+        assert!(!ds[0].message.contains("四、结转下年度继续办理"));
     }
 
     const FORMAT_ROWS: [&str; 7] = [

@@ -687,6 +687,9 @@ fn section5(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 // ---- fees -------------------------------------------------------------------
 
+/// First statistical year under the 信息处理费 measures (国办函〔2020〕109号).
+const FEE_RULES_FROM: i32 = 2021;
+
 static TITLE: LazyLock<Regex> = LazyLock::new(|| regex(r"《[^》]*》"));
 static FEE_NONE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?:未|没有|不存在|无|免于?|不)[^。;]{0,12}(?:收取|收费|缴费|收缴)"));
@@ -706,8 +709,12 @@ fn fees(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     };
     let text = crate::text::normalize(&section.text);
     let text = TITLE.replace_all(&text, "《》");
-    let states =
-        text.contains("信息处理费") || FEE_NONE.is_match(&text) || FEE_AMOUNT.is_match(&text);
+    // The statement is required by 国办函〔2020〕109号, in force from 2021.
+    let required = ctx.report.year.is_none_or(|y| y >= FEE_RULES_FROM);
+    let states = !required
+        || text.contains("信息处理费")
+        || FEE_NONE.is_match(&text)
+        || FEE_AMOUNT.is_match(&text);
     if !states {
         out.push(
             diag(
@@ -809,6 +816,7 @@ mod tests {
 
     use super::super::testutil::*;
     use crate::model::Cell;
+    use crate::spec::FormatVersion;
 
     fn mismatch_with(sentence: &str) -> Vec<Diagnostic> {
         let mut r = balanced();
@@ -993,6 +1001,15 @@ mod tests {
             );
             assert_eq!(ds[0].section, Some(6));
         }
+        // Before the 109号 measures (2019, 2020 reports): not required.
+        let mut r = balanced();
+        r.year = Some(2020);
+        r.format = Some(FormatVersion::V2019);
+        r.t2 = None;
+        r.t3 = None;
+        r.t4 = None;
+        set_text(&mut r, 6, "无。");
+        assert!(of(&run(&r), Rule::FeeStatementMissing).is_empty());
         // No section 六: SECTION_MISSING only.
         let mut r = balanced();
         r.sections.retain(|s| s.number != 6);
