@@ -249,15 +249,22 @@ fn plain_scope(ctx: &Ctx<'_>, s: &str) -> bool {
     }
     for suffix in ORG_SUFFIXES {
         for (i, _) in s.match_indices(suffix) {
-            let before: Vec<char> = s[..i].chars().collect();
+            // The Chinese characters just before the suffix name the body.
+            let before: Vec<char> = s[..i]
+                .chars()
+                .rev()
+                .take_while(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .take(4)
+                .collect();
             let own = before
-                .last()
+                .first()
                 .is_some_and(|c| matches!(c, '我' | '本' | '该'));
-            let name: String = before[before.len().saturating_sub(2)..]
+            let name: String = before
                 .iter()
+                .rev()
                 .chain(suffix.chars().collect::<Vec<_>>().iter())
                 .collect();
-            if !own && !agency.contains(&name) {
+            if !own && (before.is_empty() || !agency.contains(&name)) {
                 return false;
             }
         }
@@ -832,6 +839,12 @@ mod tests {
         // Table: 14 new, 3 carried over.
         assert!(mismatch_with("2021年，本机关共收到政府信息公开申请 14 件。").is_empty());
         assert!(mismatch_with("本年度共受理政府信息公开申请17件，均按时答复。").is_empty());
+        // The agency naming itself is its own scope.
+        assert_eq!(
+            mismatch_with("某某市审批服务管理局共收到政府信息公开申请 15 件。").len(),
+            1
+        );
+        assert_eq!(mismatch_with("本局共收到政府信息公开申请 15 件。").len(), 1);
         assert!(mismatch_with("全年收到政府信息公开申请十四件。").is_empty());
         let ds = mismatch_with("2021年，本机关共收到政府信息公开申请 15 件，均已按时答复。");
         assert_eq!(ds.len(), 1, "{ds:#?}");
@@ -874,6 +887,7 @@ mod tests {
             "全区共受理政府信息公开申请 95 件。",
             "各部门共收到政府信息公开申请 30 件。",
             "市教育局收到政府信息公开申请 8 件。",
+            "市自然资源管理局收到政府信息公开申请 8 件。",
             "本级收到政府信息公开申请 3 件。",
             // Another year, comparisons.
             "2020年，本机关收到政府信息公开申请 9 件。",
