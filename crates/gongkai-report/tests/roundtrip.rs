@@ -96,38 +96,32 @@ fn markdown_extra_rows() {
 }
 
 #[test]
-#[ignore = "parse/html.rs on main is a stub: parse() fails with NotAReport (passes against the parsers branch at ca7dcfb)"]
 fn html_2021() {
     round_trip(&sample::report_2021(), RenderFormat::Html);
 }
 
 #[test]
-#[ignore = "parse/html.rs on main is a stub: parse() fails with NotAReport (passes against the parsers branch at ca7dcfb)"]
 fn html_2019() {
     round_trip(&sample::report_2019(), RenderFormat::Html);
 }
 
 #[test]
-#[ignore = "parse/html.rs on main is a stub; with the parsers branch it fails like markdown_extra_rows (interpret::read_t2 drops blank cells of unknown rows)"]
 fn html_extra_rows() {
     extra_rows_round_trip(&sample::report_2021(), RenderFormat::Html);
     extra_rows_round_trip(&sample::report_2019(), RenderFormat::Html);
 }
 
 #[test]
-#[ignore = "parse/docx.rs on main is a stub returning ParseError::Docx(\"not implemented\") (passes against the parsers branch at ca7dcfb)"]
 fn docx_2021() {
     round_trip(&sample::report_2021(), RenderFormat::Docx);
 }
 
 #[test]
-#[ignore = "parse/docx.rs on main is a stub returning ParseError::Docx(\"not implemented\") (passes against the parsers branch at ca7dcfb)"]
 fn docx_2019() {
     round_trip(&sample::report_2019(), RenderFormat::Docx);
 }
 
 #[test]
-#[ignore = "parse/docx.rs on main is a stub; with the parsers branch it fails like markdown_extra_rows (interpret::read_t2 drops blank cells of unknown rows)"]
 fn docx_extra_rows() {
     extra_rows_round_trip(&sample::report_2021(), RenderFormat::Docx);
     extra_rows_round_trip(&sample::report_2019(), RenderFormat::Docx);
@@ -168,13 +162,11 @@ fn example_markdown() {
 }
 
 #[test]
-#[ignore = "parse/html.rs on main is a stub: parse() fails with NotAReport (passes against the parsers branch at ca7dcfb)"]
 fn example_html() {
     example_round_trip(RenderFormat::Html);
 }
 
 #[test]
-#[ignore = "parse/docx.rs on main is a stub returning ParseError::Docx(\"not implemented\") (passes against the parsers branch at ca7dcfb)"]
 fn example_docx() {
     example_round_trip(RenderFormat::Docx);
 }
