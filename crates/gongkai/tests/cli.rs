@@ -207,7 +207,7 @@ fn garbage_never_panics() {
     assert_eq!(json_of(&o).as_array().unwrap().len(), inputs.len());
 }
 
-// ---- with the real parser (and checker) ------------------------------------
+// ---- with the real parser and checker --------------------------------------
 
 #[test]
 fn example_report_checks_clean() {
@@ -243,7 +243,6 @@ fn example_report_checks_clean() {
 }
 
 #[test]
-#[ignore = "needs the checker (check() is a stub on main)"]
 fn lingwu_has_only_the_fee_statement_warning() {
     let Some(shared) = shared("lingwu_has_only_the_fee_statement_warning") else {
         return;
