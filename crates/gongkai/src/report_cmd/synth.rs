@@ -147,6 +147,11 @@ const SUBHEADINGS: [&str; 5] = [
     "（五）监督保障",
 ];
 
+/// Whether the report's section 六 states that fee notices were sent.
+fn sends_fee_notices(year: i32) -> bool {
+    year % 3 == 0
+}
+
 /// A paragraph with the sub-heading that precedes it, if any.
 type Paragraph = (Option<&'static str>, String);
 
@@ -205,7 +210,11 @@ impl Synthetic {
                 if [new_received, carried_over, handled, forward].contains(&i) {
                     continue;
                 }
-                let v = if row.key == "granted" {
+                // Applications dropped for unpaid fees only where section 六
+                // reports fee notices (see `sections`).
+                let v = if row.key == "other.fee_unpaid" && !sends_fee_notices(year) {
+                    0
+                } else if row.key == "granted" {
                     rng.count(scale)
                 } else {
                     rng.count(scale / 6)
@@ -319,9 +328,11 @@ impl Synthetic {
         for p in self.paragraphs.iter().skip(3) {
             one.push((None, p.clone()));
         }
-        let fee = match (self.mistake, self.year % 3) {
-            (Some(Mistake::NoFeeStatement), _) => "暂无需要报告的事项。".to_string(),
-            (_, 0) => "本年度共发出收费通知 1 件，收取信息处理费 0.01 万元。".to_string(),
+        let fee = match self.mistake {
+            Some(Mistake::NoFeeStatement) => "暂无需要报告的事项。".to_string(),
+            _ if sends_fee_notices(self.year) => {
+                "本年度共发出收费通知 1 件，收取信息处理费 0.01 万元。".to_string()
+            }
             _ => "本年度未收取信息处理费。".to_string(),
         };
         vec![
@@ -685,6 +696,51 @@ mod tests {
             .filter(|i| Synthetic::generate(1, *i).mistake.is_some())
             .count();
         assert!((5..60).contains(&mistakes), "{mistakes}");
+    }
+
+    /// The corpus means what it says: clean reports check clean, planted
+    /// mistakes are found, in every layout.
+    #[test]
+    fn checker_finds_exactly_the_planted_mistakes() {
+        use gongkai_report::{CheckOptions, Rule, Severity};
+        let mut problems = Vec::new();
+        for i in 0..40 {
+            let s = Synthetic::generate(11, i);
+            for layout in [Layout::Text, Layout::Markdown, Layout::Html] {
+                let name = format!("r.{}", layout.extension());
+                let report = match gongkai_report::parse(s.render(layout).as_bytes(), Some(&name)) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        problems.push(format!("{i} {layout:?}: {e}"));
+                        continue;
+                    }
+                };
+                let found: Vec<Rule> = gongkai_report::check(&report, &CheckOptions::default())
+                    .into_iter()
+                    .filter(|d| d.severity != Severity::Info)
+                    .map(|d| d.rule)
+                    .collect();
+                let expected: &[Rule] = match s.mistake {
+                    None => &[],
+                    Some(Mistake::T3Cell) => &[Rule::T3HandledTotal, Rule::T3ApplicantTotal],
+                    Some(Mistake::T4Total) => &[Rule::T4Total],
+                    // Required from the 2021 reports on (国办函〔2020〕109号).
+                    Some(Mistake::NoFeeStatement) if s.year <= 2020 => &[],
+                    Some(Mistake::NoFeeStatement) => &[Rule::FeeStatementMissing],
+                    Some(Mistake::BlankCell) => &[Rule::CellBlank],
+                    Some(Mistake::TextMismatch) => &[Rule::TextTableMismatch],
+                };
+                let mut found_sorted = found.clone();
+                found_sorted.sort();
+                found_sorted.dedup();
+                let mut expected = expected.to_vec();
+                expected.sort();
+                if found_sorted != expected {
+                    problems.push(format!("{i} {layout:?} {:?}: found {found:?}", s.mistake));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     #[test]
