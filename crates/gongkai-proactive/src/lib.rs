@@ -5,3 +5,7 @@
 mod uscc;
 
 pub use uscc::{UsccError, validate_uscc};
+
+pub mod document_number;
+
+pub use document_number::{DocumentNumber, DocumentNumberError, lint_document_numbers};

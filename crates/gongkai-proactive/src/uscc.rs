@@ -8,7 +8,9 @@ use thiserror::Error;
 /// The 31 characters a code may use (no I, O, S, V, Z), in check-value order.
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17 (3^(i-1) mod 31).
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a string is not a unified social credit code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -119,7 +121,10 @@ mod tests {
         assert_eq!(validate_uscc("913501"), Err(UsccError::Length(6)));
         assert!(matches!(
             validate_uscc("91350100M00010OY43"),
-            Err(UsccError::Character { position: 15, found: 'O' })
+            Err(UsccError::Character {
+                position: 15,
+                found: 'O'
+            })
         ));
         assert_eq!(
             validate_uscc("913A0100M000100Y43"),
