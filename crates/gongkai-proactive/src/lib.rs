@@ -9,3 +9,7 @@ pub use uscc::{UsccError, validate_uscc};
 pub mod document_number;
 
 pub use document_number::{DocumentNumber, DocumentNumberError, lint_document_numbers};
+
+pub mod index_number;
+
+pub use index_number::{IndexNumber, IndexNumberError};
