@@ -13,3 +13,9 @@ pub use document_number::{DocumentNumber, DocumentNumberError, lint_document_num
 pub mod index_number;
 
 pub use index_number::{IndexNumber, IndexNumberError};
+
+pub mod catalogue;
+pub mod item;
+
+pub use catalogue::{Catalogue, Column, ColumnKey};
+pub use item::{Attachment, DisclosureMode, DocumentKind, Item, Validity};
