@@ -19,3 +19,7 @@ pub mod item;
 
 pub use catalogue::{Catalogue, Column, ColumnKey};
 pub use item::{Attachment, DisclosureMode, DocumentKind, Item, Validity};
+
+pub mod workflow;
+
+pub use workflow::{Actor, Event, State, TransitionError, UserId, Workflow};
