@@ -23,3 +23,8 @@ pub use item::{Attachment, DisclosureMode, DocumentKind, Item, Validity};
 pub mod workflow;
 
 pub use workflow::{Actor, Event, State, TransitionError, UserId, Workflow};
+
+pub mod check;
+pub mod html;
+
+pub use check::{CheckContext, Finding, FindingKind, Severity, check_item};
