@@ -28,3 +28,7 @@ pub mod check;
 pub mod html;
 
 pub use check::{CheckContext, Finding, FindingKind, Severity, check_item};
+
+pub mod search;
+
+pub use search::{Query, Tokenizer, snippet};
