@@ -32,3 +32,7 @@ pub use check::{CheckContext, Finding, FindingKind, Severity, check_item};
 pub mod search;
 
 pub use search::{Query, Tokenizer, snippet};
+
+pub mod stats;
+
+pub use stats::{Channel, NormativeCounts, StockCounts, count_publications, normative_counts};
