@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Opening brackets staff use around the year; 〔 is the official one.
-const OPEN: &str = "[【(（［〈{〔﹝〖｛<";
+pub const OPEN_BRACKETS: &str = "[【(（［〈{〔﹝〖｛<";
 /// Closing brackets staff use around the year; 〕 is the official one.
-const CLOSE: &str = "]】)）］〉}〕﹞〗｝>";
+pub const CLOSE_BRACKETS: &str = "]】)）］〉}〕﹞〗｝>";
 
 /// Earliest and latest year a document number may carry.
 pub const YEAR_RANGE: std::ops::RangeInclusive<u16> = 1949..=2099;
@@ -63,7 +63,7 @@ impl DocumentNumber {
         if issuer.is_empty()
             || issuer
                 .chars()
-                .any(|c| OPEN.contains(c) || CLOSE.contains(c))
+                .any(|c| OPEN_BRACKETS.contains(c) || CLOSE_BRACKETS.contains(c))
         {
             return Err(DocumentNumberError::MissingIssuer);
         }
@@ -81,14 +81,17 @@ impl DocumentNumber {
     }
 
     /// Parses a document number as typed and normalises it: any of the
-    /// brackets in [`OPEN`]/[`CLOSE`] around the year become 〔〕, full-width
+    /// brackets in [`OPEN_BRACKETS`]/[`CLOSE_BRACKETS`] around the year become 〔〕, full-width
     /// digits become ASCII, whitespace is removed, `第12号` becomes `12号`.
     pub fn parse(input: &str) -> Result<Self, DocumentNumberError> {
         let text = normalize_chars(input);
         if text.is_empty() {
             return Err(DocumentNumberError::Empty);
         }
-        let Some((open_at, _)) = text.char_indices().find(|&(_, c)| OPEN.contains(c)) else {
+        let Some((open_at, _)) = text
+            .char_indices()
+            .find(|&(_, c)| OPEN_BRACKETS.contains(c))
+        else {
             return Err(DocumentNumberError::MissingYear);
         };
         let issuer = &text[..open_at];
@@ -100,7 +103,7 @@ impl DocumentNumber {
         while let Some(c) = rest.next_if(char::is_ascii_digit) {
             year_digits.push(c);
         }
-        if year_digits.len() > 4 && rest.peek().is_some_and(|c| !CLOSE.contains(*c)) {
+        if year_digits.len() > 4 && rest.peek().is_some_and(|c| !CLOSE_BRACKETS.contains(*c)) {
             return Err(DocumentNumberError::UnclosedYear);
         }
         if year_digits.len() != 4 {
@@ -114,7 +117,7 @@ impl DocumentNumber {
             .filter(|y| YEAR_RANGE.contains(y))
             .ok_or(DocumentNumberError::YearOutOfRange(year))?;
         rest.next_if_eq(&'年');
-        if rest.next_if(|c| CLOSE.contains(*c)).is_none() {
+        if rest.next_if(|c| CLOSE_BRACKETS.contains(*c)).is_none() {
             return Err(DocumentNumberError::UnclosedYear);
         }
         rest.next_if_eq(&'第');
@@ -237,8 +240,8 @@ static LINT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     };
     let pattern = format!(
         r"\p{{Han}}\s*(?P<num>(?P<open>[{open}])\s*(?P<year>[0-9０-９]{{4}})\s*年?\s*(?P<close>[{close}])\s*第?\s*(?P<seq>[0-9０-９]{{1,6}})\s*号)",
-        open = esc(OPEN),
-        close = esc(CLOSE),
+        open = esc(OPEN_BRACKETS),
+        close = esc(CLOSE_BRACKETS),
     );
     Regex::new(&pattern).ok()
 });
@@ -384,7 +387,7 @@ mod tests {
     }
 
     fn brackets() -> impl Strategy<Value = (char, char)> {
-        let pairs: Vec<(char, char)> = OPEN.chars().zip(CLOSE.chars()).collect();
+        let pairs: Vec<(char, char)> = OPEN_BRACKETS.chars().zip(CLOSE_BRACKETS.chars()).collect();
         proptest::sample::select(pairs)
     }
 

@@ -11,7 +11,7 @@ use scraper::{Html, Node};
 
 /// Tags a government article needs. `div` is kept so that pasted content
 /// keeps its paragraph breaks.
-const TAGS: &[&str] = &[
+pub const ALLOWED_TAGS: &[&str] = &[
     "p", "br", "div", "h2", "h3", "h4", "strong", "em", "u", "ol", "ul", "li", "table", "thead",
     "tbody", "tr", "th", "td", "a", "img", "span",
 ];
@@ -29,7 +29,7 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         attrs.entry(tag).or_default().insert("style");
     }
     let mut b = Builder::empty();
-    b.tags(TAGS.iter().copied().collect())
+    b.tags(ALLOWED_TAGS.iter().copied().collect())
         .tag_attributes(attrs)
         .url_schemes(HashSet::from(["http", "https"]))
         .url_relative(UrlRelative::PassThrough)
@@ -71,7 +71,7 @@ fn text_align(style: &str) -> Option<&'static str> {
     })
 }
 
-/// Sanitises staff HTML for 正文: only the tags in [`TAGS`], links and
+/// Sanitises staff HTML for 正文: only the tags in [`ALLOWED_TAGS`], links and
 /// images with http/https or relative URLs, `style` reduced to `text-align`,
 /// scripts and styles dropped with their content.
 pub fn sanitize(html: &str) -> String {
