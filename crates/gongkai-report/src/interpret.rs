@@ -856,7 +856,13 @@ fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table
 // ---- table 四 ------------------------------------------------------------------------------
 
 fn t4_row_of(part: &str) -> Option<(&'static RowSpec, f64)> {
-    let c = Key::new(part);
+    // "行政诉讼 未经复议直接起诉": the group written before the row label.
+    let litigation = &okey(spec::T4_LITIGATION).core;
+    let own = core(part);
+    let c = match own.strip_prefix(litigation.as_str()) {
+        Some(rest) if !rest.is_empty() => Key::new(rest),
+        _ => Key::new(part),
+    };
     let mut best: Option<(&'static RowSpec, f64)> = None;
     for row in &T4_ROWS {
         let s = label_score(&c, &okey(row.label));
@@ -901,9 +907,10 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             .iter()
             .filter_map(|(i, p)| t4_column_of(p).map(|c| (*i, c)))
             .collect();
-        let litigation_group = parts
-            .iter()
-            .any(|(_, p)| core(p) == okey(spec::T4_LITIGATION).core);
+        // 行政诉讼 in a cell of its own (not as the path prefix of a row label).
+        let litigation_group = parts.iter().any(|(i, p)| {
+            core(p) == okey(spec::T4_LITIGATION).core && !row_labels.iter().any(|(ri, ..)| ri == i)
+        });
         let distinct_rows = {
             let mut keys: Vec<_> = row_labels.iter().map(|(_, r, _, _)| r.key).collect();
             keys.dedup();
@@ -921,9 +928,7 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             }
             continue;
         }
-        let is_header = !column_labels.is_empty()
-            || distinct_rows >= 2
-            || (litigation_group && row_labels.is_empty());
+        let is_header = !column_labels.is_empty() || distinct_rows >= 2 || litigation_group;
         if is_header {
             continue;
         }
@@ -1369,6 +1374,11 @@ mod tests {
             Some(&Cell::Count(14))
         );
         assert_eq!(r.sections[0].number, 4);
+        assert!(
+            r.notes.is_empty(),
+            "no notes for the official layout: {:?}",
+            r.notes
+        );
     }
 }
 
