@@ -757,7 +757,10 @@ fn build_grid(rows: Vec<Row>) -> Grid {
         open = next_open;
         out.push(cells);
     }
-    Grid { rows: out }
+    Grid {
+        rows: out,
+        pasted: false,
+    }
 }
 
 #[cfg(test)]
@@ -921,7 +924,8 @@ mod tests {
                     rows: vec![
                         vec![GridCell::new("外层单元格末尾"), GridCell::new("右侧")],
                         vec![GridCell::spanning("控件单元格", 2, 1)],
-                    ]
+                    ],
+                    pasted: false,
                 }),
             ]
         );

@@ -244,6 +244,7 @@ impl Flow {
                         .collect()
                 })
                 .collect(),
+            pasted: false,
         };
         self.doc.push_table(grid);
     }

@@ -23,7 +23,11 @@ pub fn parse(text: &str) -> Document {
         if line.trim().is_empty() {
             continue;
         }
-        if let Some(cells) = table_row(line) {
+        if let Some((cells, pasted)) = table_row(line) {
+            if !grid.rows.is_empty() && grid.pasted != pasted {
+                doc.push_table(std::mem::take(&mut grid));
+            }
+            grid.pasted = pasted;
             if !cells.is_empty() {
                 grid.rows
                     .push(cells.into_iter().map(GridCell::new).collect());
@@ -46,17 +50,23 @@ pub fn parse(text: &str) -> Document {
     doc
 }
 
-/// The cells of a table row, or `None` if the line is not one. `Some(vec![])`
-/// for a Markdown separator line.
-fn table_row(line: &str) -> Option<Vec<String>> {
+/// The cells of a table row and whether it is pasted text (tabs or spaces,
+/// not Markdown), or `None` if the line is not one. No cells for a Markdown
+/// separator line.
+fn table_row(line: &str) -> Option<(Vec<String>, bool)> {
     let trimmed = line.trim();
     if trimmed.starts_with('|') && trimmed.len() > 1 {
         let cells = split_pipes(trimmed);
         if cells.iter().all(|c| is_separator_cell(c)) {
-            return Some(Vec::new());
+            return Some((Vec::new(), false));
         }
-        return Some(cells);
+        return Some((cells, false));
     }
+    table_row_pasted(line).map(|cells| (cells, true))
+}
+
+fn table_row_pasted(line: &str) -> Option<Vec<String>> {
+    let trimmed = line.trim();
     if line.contains('\t') {
         return Some(line.split('\t').map(|c| strip_emphasis(c.trim())).collect());
     }
@@ -169,7 +179,7 @@ mod tests {
 
     #[test]
     fn layout_rows_need_numbers() {
-        assert!(table_row("行政许可    4625    0").is_some());
-        assert!(table_row("一是加强  学习  培训").is_none());
+        assert!(table_row_pasted("行政许可    4625    0").is_some());
+        assert!(table_row_pasted("一是加强  学习  培训").is_none());
     }
 }
