@@ -267,12 +267,34 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
     let mut layout = Layout::default();
     let mut current: Option<usize> = None;
     let mut order = Vec::new();
+    // Section headings in each style; the weaker styles (（一） numbering, an
+    // unnumbered paragraph) count only where the document does not number
+    // its sections 一、二、… (then （一） is a sub-heading of 总体情况).
+    let candidates: Vec<Option<SectionHeading>> = doc
+        .blocks
+        .iter()
+        .map(|block| match block {
+            Block::Heading { text, .. } => section_heading(text, true),
+            Block::Paragraph(text) => section_heading(text, false),
+            Block::Table(_) => None,
+        })
+        .collect();
+    let plain = candidates
+        .iter()
+        .flatten()
+        .filter(|h| h.style == HeadingStyle::Plain)
+        .count();
+    let mut candidates = candidates.into_iter();
     for block in &doc.blocks {
+        let candidate = candidates
+            .next()
+            .flatten()
+            .filter(|h| h.style == HeadingStyle::Plain || plain < 2);
         match block {
-            Block::Heading { text, .. } | Block::Paragraph(text) => {
-                let is_heading = matches!(block, Block::Heading { .. });
+            Block::Heading { .. } | Block::Paragraph(_) => {
+                let text = block_text(block).unwrap_or_default();
                 let seen = |n: u8| layout.sections.iter().any(|s| s.number == n);
-                match section_heading(text, is_heading) {
+                match candidate {
                     Some(h) if !seen(h.number) => {
                         if let Some(written) = h.written
                             && written != h.number
@@ -295,7 +317,7 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
                         if let Some(i) = current {
                             let s = &mut layout.sections[i];
                             let line = clean_line(text);
-                            if !line.is_empty() {
+                            if !line.is_empty() && !is_page_chrome(&line) {
                                 if !s.text.is_empty() {
                                     s.text.push('\n');
                                 }
@@ -342,6 +364,66 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
     layout
 }
 
+/// A line of website chrome left in the article: 【打印本页】【关闭窗口】,
+/// 字号：大 中 小, 分享到 … — nothing but such words and brackets.
+fn is_page_chrome(line: &str) -> bool {
+    const WORDS: [&str; 24] = [
+        "打印本页",
+        "打印此页",
+        "打印文章",
+        "关闭窗口",
+        "关闭本页",
+        "返回顶部",
+        "收藏本页",
+        "加入收藏",
+        "扫一扫在手机打开当前页",
+        "扫一扫",
+        "分享到",
+        "字号",
+        "字体",
+        "默认",
+        "打印",
+        "关闭",
+        "返回",
+        "收藏",
+        "分享",
+        "微信",
+        "微博",
+        "大",
+        "中",
+        "小",
+    ];
+    let mut rest: String = line
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '【' | '】'
+                        | '['
+                        | ']'
+                        | '（'
+                        | '）'
+                        | '('
+                        | ')'
+                        | '|'
+                        | '｜'
+                        | ':'
+                        | '：'
+                        | '>'
+                )
+        })
+        .collect();
+    if rest.is_empty() || rest.chars().count() > 40 {
+        return false;
+    }
+    let had_chrome = WORDS[..19].iter().any(|w| rest.contains(w));
+    for w in WORDS {
+        rest = rest.replace(w, "");
+    }
+    had_chrome && rest.is_empty()
+}
+
 fn clean_line(text: &str) -> String {
     let t = crate::text::clean_space(text);
     let t = t.trim_start_matches('#').trim();
@@ -368,37 +450,70 @@ struct SectionHeading {
     number: u8,
     written: Option<u8>,
     title: String,
+    style: HeadingStyle,
+}
+
+/// How a section heading is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeadingStyle {
+    /// 一、总体情况 (or a heading without numbering, as markup says).
+    Plain,
+    /// （一）总体情况: some agencies number sections so.
+    Bracketed,
+    /// 总体情况 alone on a line of text, without heading markup.
+    Bare,
 }
 
 static SECTION_NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．,，:：]|\s|部分)\s*(.*)$")
 });
+static SECTION_BRACKETED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*[（(]\s*([一二三四五六七八九十])\s*[)）]\s*[、.．]?\s*(.*)$"));
 
 fn section_heading(text: &str, is_heading: bool) -> Option<SectionHeading> {
+    if text.len() > 200 {
+        return None;
+    }
     let t = crate::text::clean_space(text).replace(['*', '#'], "");
     let t = t.trim().trim_end_matches(['：', ':', '。']).trim();
     if t.is_empty() || t.chars().count() > 40 {
         return None;
     }
-    let (written, title) = match SECTION_NUMBERING.captures(t) {
-        Some(c) => (
+    let numbered = |c: regex::Captures<'_>| {
+        (
             chinese_numeral(&c[1]).and_then(|n| u8::try_from(n).ok()),
             c[2].trim().to_string(),
-        ),
-        None if is_heading && t.chars().count() <= 24 => (None, t.to_string()),
-        None => return None,
+        )
+    };
+    let (style, (written, title)) = if let Some(c) = SECTION_NUMBERING.captures(t) {
+        (HeadingStyle::Plain, numbered(c))
+    } else if let Some(c) = SECTION_BRACKETED.captures(t) {
+        (HeadingStyle::Bracketed, numbered(c))
+    } else if is_heading && t.chars().count() <= 24 {
+        (HeadingStyle::Plain, (None, t.to_string()))
+    } else if t.chars().count() <= 24 && !t.contains(['，', '。', ',', '；', ';']) {
+        (HeadingStyle::Bare, (None, t.to_string()))
+    } else {
+        return None;
     };
     let key = label_key(&title);
     let number = [6u8, 5, 4, 3, 2, 1].into_iter().find(|n| {
-        SECTIONS[usize::from(*n) - 1]
-            .keys
-            .iter()
-            .any(|k| key.contains(&label_key(k)))
+        let spec = &SECTIONS[usize::from(*n) - 1];
+        if style == HeadingStyle::Bare {
+            // Unmarked text: only the official title itself, maybe with a
+            // gloss or 情况 dropped.
+            let official = label_key(spec.title);
+            return key == official
+                || (key.chars().count() >= 6 && official.starts_with(&key))
+                || key.starts_with(&official);
+        }
+        spec.keys.iter().any(|k| key.contains(&label_key(k)))
     })?;
     Some(SectionHeading {
         number,
         written,
         title,
+        style,
     })
 }
 
@@ -877,9 +992,15 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             }
             continue;
         }
+        // 行政复议 | 行政诉讼: the group header (in a path label such as
+        // 行政诉讼/复议后起诉 the group comes first).
+        let litigation_after_row = parts.iter().any(|(i, p)| {
+            core(p) == ocore(spec::T4_LITIGATION) && row_labels.first().is_some_and(|(j, ..)| j < i)
+        });
         let is_header = !column_labels.is_empty()
             || distinct_rows >= 2
-            || (litigation_group && row_labels.is_empty());
+            || (litigation_group && row_labels.is_empty())
+            || (litigation_after_row && numbers == 0);
         if is_header {
             continue;
         }
@@ -1392,6 +1513,48 @@ mod variety {
         assert_eq!(
             r.section(4).map(|s| s.title.as_str()),
             Some("因政府信息公开工作被申请行政复议、提起行政诉讼的情况")
+        );
+    }
+
+    #[test]
+    fn page_chrome_is_not_section_text() {
+        assert!(is_page_chrome("【打印本页】【关闭窗口】"));
+        assert!(is_page_chrome("字号：【大 中 小】 打印"));
+        assert!(is_page_chrome("分享到："));
+        assert!(!is_page_chrome("大中小学校"));
+        assert!(!is_page_chrome("无"));
+        assert!(!is_page_chrome("本年度未收取信息处理费。"));
+    }
+
+    #[test]
+    fn sections_numbered_with_brackets_or_not_at_all() {
+        let numbers = |text: &str| -> Vec<u8> {
+            interpret(&crate::parse::text::parse(text))
+                .sections
+                .iter()
+                .map(|s| s.number)
+                .collect()
+        };
+        // （一）… as section numbers when nothing is numbered 一、…
+        assert_eq!(
+            numbers(
+                "（一）总体情况\n正文。\n（二）主动公开政府信息情况\n（三）收到和处理政府信息公开申请情况\n"
+            ),
+            vec![1, 2, 3]
+        );
+        // … but a sub-heading where sections are numbered 一、…
+        assert_eq!(
+            numbers(
+                "一、总体情况\n（一）主动公开政府信息情况\n正文。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+            ),
+            vec![1, 2, 3]
+        );
+        // Unmarked lines that are the official titles.
+        assert_eq!(
+            numbers(
+                "总体情况\n正文。\n存在的主要问题及改进情况\n问题。\n其他需要报告的事项\n无。\n"
+            ),
+            vec![1, 5, 6]
         );
     }
 

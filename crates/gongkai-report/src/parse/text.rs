@@ -35,7 +35,12 @@ pub fn parse(text: &str) -> Document {
         }
         let trimmed = line.trim();
         if let Some((level, text)) = markdown_heading(trimmed) {
-            doc.push_heading(level, strip_emphasis(text));
+            // A title broken with <br> reads as one line.
+            doc.push_heading(level, strip_emphasis(&replace_br(text, "")));
+        } else if has_br(trimmed) {
+            for part in replace_br(trimmed, "\n").split('\n') {
+                doc.push_paragraph(strip_emphasis(part));
+            }
         } else {
             doc.push_paragraph(strip_emphasis(trimmed));
         }
@@ -97,12 +102,46 @@ fn split_pipes(line: &str) -> Vec<String> {
     cells.push(strip_emphasis(cur.trim()));
     cells
         .into_iter()
-        .map(|c| {
-            c.replace("<br>", "")
-                .replace("<br/>", "")
-                .replace("&nbsp;", " ")
-        })
+        .map(|c| replace_br(&c, "").replace("&nbsp;", " "))
         .collect()
+}
+
+fn has_br(s: &str) -> bool {
+    s.contains("<br") || s.contains("<BR") || s.contains("<Br")
+}
+
+/// Replaces the line breaks of HTML in Markdown (`<br>`, `<br/>`,
+/// `<br />`, any case) by `with`. One pass, no allocation when there is none.
+fn replace_br(s: &str, with: &str) -> String {
+    if !has_br(s) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('<') {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        let is_br = tail.len() >= 3 && tail[1..3].eq_ignore_ascii_case("br");
+        let end = is_br
+            .then(|| {
+                let after = &tail[3..];
+                let inner = after.trim_start_matches([' ', '/']);
+                inner.starts_with('>').then(|| tail.len() - inner.len() + 1)
+            })
+            .flatten();
+        match end {
+            Some(n) => {
+                out.push_str(with);
+                rest = &tail[n..];
+            }
+            None => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_separator_cell(c: &str) -> bool {
@@ -163,6 +202,24 @@ mod tests {
                 assert_eq!(g.rows.len(), 2);
                 assert_eq!(g.rows[0][1].text, "b | c");
             }
+            other => panic!("expected a table, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn html_line_breaks_in_markdown() {
+        assert_eq!(replace_br("本年废止<br />件数", ""), "本年废止件数");
+        assert_eq!(replace_br("a<BR>b<br/>c<bra>", "|"), "a|b|c<bra>");
+        let doc = parse("## 某镇人民政府<br>2022年报告\n| 本年制发<br/>件数 | 1 |\n");
+        assert_eq!(
+            doc.blocks[0],
+            Block::Heading {
+                level: 2,
+                text: "某镇人民政府2022年报告".into()
+            }
+        );
+        match &doc.blocks[1] {
+            Block::Table(g) => assert_eq!(g.rows[0][0].text, "本年制发件数"),
             other => panic!("expected a table, got {other:?}"),
         }
     }
