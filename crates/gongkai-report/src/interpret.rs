@@ -832,12 +832,58 @@ fn is_t3_header(row: &Row) -> bool {
     hits >= 1 && numbers == 0
 }
 
+/// The value columns of table 三 in the order a header row states, when it
+/// departs from the official one unambiguously: a row naming all seven
+/// columns in another order, or a row where 总计 comes before the applicant
+/// columns (总计 | 自然人 | 法人或其他组织). Positions are not used, only the
+/// order of the words, so pasted rows with shifted cells read the same.
+fn t3_column_order(row: &Row) -> Option<Vec<&'static ColumnSpec>> {
+    let org_group = ocore(spec::T3_ORGANISATION_GROUP);
+    let mut seen: Vec<Option<usize>> = Vec::new(); // None = 法人或其他组织
+    for cell in row {
+        let c = core(cell);
+        if c.is_empty() {
+            continue;
+        }
+        if c == *org_group {
+            seen.push(None);
+            continue;
+        }
+        let hit = T3_COLUMNS.iter().position(|col| {
+            let o = ocore(col.label);
+            c == *o || (o.chars().count() >= 4 && label_score(&c, &o) >= 0.85)
+        });
+        if let Some(i) = hit
+            && !seen.contains(&Some(i))
+        {
+            seen.push(Some(i));
+        }
+    }
+    let total = T3_COLUMNS.len() - 1;
+    let columns: Vec<usize> = seen.iter().flatten().copied().collect();
+    let order: Vec<usize> = if columns.len() == T3_COLUMNS.len() {
+        columns
+    } else if seen.first() == Some(&Some(total)) && seen.len() >= 2 {
+        std::iter::once(total).chain(0..total).collect()
+    } else {
+        return None;
+    };
+    let official: Vec<usize> = (0..T3_COLUMNS.len()).collect();
+    (order != official).then(|| order.into_iter().map(|i| &T3_COLUMNS[i]).collect())
+}
+
 fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table {
     let mut table = Table::default();
-    let columns: Vec<&'static ColumnSpec> = T3_COLUMNS.iter().collect();
+    let mut columns: Vec<&'static ColumnSpec> = T3_COLUMNS.iter().collect();
     let mut group: Option<T3Group> = None;
     for row in rows {
-        if row.iter().all(|c| c.trim().is_empty()) || is_t3_header(row) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_t3_header(row) {
+            if let Some(order) = t3_column_order(row) {
+                columns = order;
+            }
             continue;
         }
         // Split path labels, remembering which cell each part came from.
@@ -1171,9 +1217,18 @@ fn read_t2(
                     votes.add(version, 2);
                 }
                 variant_note(notes, TableId::T2, label, spec_row.label, score);
+                // The header read last, unless it belongs to another
+                // sub-table (a header row lost between two sub-tables).
+                let fits = |cols: &Vec<&'static ColumnSpec>| {
+                    [&FORMAT_2021, &FORMAT_2019].iter().any(|f| {
+                        f.row(TableId::T2, spec_row.key).is_some_and(|(_, own)| {
+                            cols.iter().any(|c| own.iter().any(|o| o.key == c.key))
+                        })
+                    })
+                };
                 let cols: Vec<&'static ColumnSpec> = match &columns {
-                    Some(c) => c.clone(),
-                    None => FormatSpec::get(votes.decide().unwrap_or(fallback))
+                    Some(c) if fits(c) => c.clone(),
+                    _ => FormatSpec::get(votes.decide().unwrap_or(fallback))
                         .row(TableId::T2, spec_row.key)
                         .map(|(_, c)| c.iter().collect())
                         .unwrap_or_default(),
@@ -1513,6 +1568,48 @@ mod variety {
         assert_eq!(
             r.section(4).map(|s| s.title.as_str()),
             Some("因政府信息公开工作被申请行政复议、提起行政诉讼的情况")
+        );
+    }
+
+    #[test]
+    fn table_three_columns_in_the_order_of_the_header() {
+        let row = |cells: &[&str]| -> Row { cells.iter().map(|c| c.to_string()).collect() };
+        let keys =
+            |r: &Row| t3_column_order(r).map(|c| c.iter().map(|c| c.key).collect::<Vec<_>>());
+        assert_eq!(
+            keys(&row(&["总计", "自然人", "法人或其他组织"])).map(|k| k[..2].to_vec()),
+            Some(vec!["total", "natural_person"])
+        );
+        // The official order, or 总计 after the corner and 申请人情况: no change.
+        assert_eq!(
+            keys(&row(&["", "自然人", "法人或其他组织", "", "总计"])),
+            None
+        );
+        assert_eq!(
+            keys(&row(&[spec::T3_CORNER, "申请人情况", "", "总计"])),
+            None
+        );
+        let all = row(&[
+            "商业企业",
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+            "自然人",
+            "总计",
+        ]);
+        assert_eq!(keys(&all).map(|k| k[5]), Some("natural_person"));
+        let text = "申请人情况\t\t\t\t\t\t\t\n\t总计\t自然人\t法人或其他组织\n\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n\
+            一、本年新收政府信息公开申请数量\t7\t5\t1\t0\t0\t1\t0\n";
+        let t3 = interpret(&crate::parse::text::parse(text)).t3.expect("t3");
+        assert_eq!(t3.cell("new_received", "total"), Some(&Cell::Count(7)));
+        assert_eq!(
+            t3.cell("new_received", "natural_person"),
+            Some(&Cell::Count(5))
+        );
+        assert_eq!(
+            t3.cell("new_received", "legal_service"),
+            Some(&Cell::Count(1))
         );
     }
 

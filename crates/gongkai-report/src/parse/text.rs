@@ -7,28 +7,72 @@
 //!   lines between such rows do not end the table.
 //! - A Markdown pipe row (`| a | b |`) is a table row; its separator line
 //!   (`|---|---|`) is skipped.
-//! - A line whose parts are separated by runs of two or more spaces, with at
-//!   least two numbers among them, is a table row too (layout text).
+//! - A line whose parts are separated by runs of two or more spaces (text
+//!   copied from a web page, layout text) is a table row when it has at
+//!   least two numbers, or a label followed by values only; such a line
+//!   without numbers (a header row) is a table row only next to another row.
 //! - Any other non-empty line is a paragraph.
 
 use crate::document::{Document, Grid, GridCell};
 
 pub fn parse(text: &str) -> Document {
+    // Each line is classified first; lines that may be header rows of a
+    // layout-text table (short parts separated by runs of spaces, no
+    // numbers) join a table only next to a sure table row.
+    let lines: Vec<(&str, Line)> = text
+        .lines()
+        .map(|raw| {
+            let line = raw
+                .trim_end_matches(['\r', '\u{feff}'])
+                .trim_start_matches('\u{feff}');
+            let kind = if line.trim().is_empty() {
+                Line::Blank
+            } else {
+                classify(line)
+            };
+            (line, kind)
+        })
+        .collect();
+    let mut is_row: Vec<bool> = lines
+        .iter()
+        .map(|(_, k)| matches!(k, Line::Row(_)))
+        .collect();
+    let candidate = |i: usize| matches!(lines[i].1, Line::MaybeRow(_));
+    // Forward, then backward: a run of candidates next to a row joins it.
+    let mut prev_row = false;
+    for i in 0..lines.len() {
+        match lines[i].1 {
+            Line::Blank => {}
+            // A candidate continues the run before it (prev_row stays).
+            _ if candidate(i) => is_row[i] = prev_row,
+            _ => prev_row = is_row[i],
+        }
+    }
+    let mut next_row = false;
+    for i in (0..lines.len()).rev() {
+        match lines[i].1 {
+            Line::Blank => {}
+            _ if candidate(i) => {
+                is_row[i] |= next_row;
+                next_row = is_row[i];
+            }
+            _ => next_row = is_row[i],
+        }
+    }
+
     let mut doc = Document::default();
     let mut grid = Grid::default();
-    for raw in text.lines() {
-        let line = raw
-            .trim_end_matches(['\r', '\u{feff}'])
-            .trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Some(cells) = table_row(line) {
-            if !cells.is_empty() {
-                grid.rows
-                    .push(cells.into_iter().map(GridCell::new).collect());
+    for ((line, kind), row) in lines.into_iter().zip(is_row) {
+        match kind {
+            Line::Blank => continue,
+            Line::Row(cells) | Line::MaybeRow(cells) if row => {
+                if !cells.is_empty() {
+                    grid.rows
+                        .push(cells.into_iter().map(GridCell::new).collect());
+                }
+                continue;
             }
-            continue;
+            _ => {}
         }
         if !grid.rows.is_empty() {
             doc.push_table(std::mem::take(&mut grid));
@@ -51,6 +95,26 @@ pub fn parse(text: &str) -> Document {
     doc
 }
 
+/// What a line of text is.
+enum Line {
+    Blank,
+    /// A table row (a Markdown separator line has no cells).
+    Row(Vec<String>),
+    /// Short parts separated by runs of spaces: a table row if next to one.
+    MaybeRow(Vec<String>),
+    Text,
+}
+
+fn classify(line: &str) -> Line {
+    if let Some(cells) = table_row(line) {
+        return Line::Row(cells);
+    }
+    match layout_parts(line) {
+        Some(parts) => Line::MaybeRow(parts),
+        None => Line::Text,
+    }
+}
+
 /// The cells of a table row, or `None` if the line is not one. `Some(vec![])`
 /// for a Markdown separator line.
 fn table_row(line: &str) -> Option<Vec<String>> {
@@ -66,21 +130,44 @@ fn table_row(line: &str) -> Option<Vec<String>> {
         return Some(line.split('\t').map(|c| strip_emphasis(c.trim())).collect());
     }
     // Layout text: parts separated by two or more spaces, with numbers.
-    if trimmed.contains("  ") {
-        let parts: Vec<&str> = trimmed
-            .split("  ")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        let numbers = parts
-            .iter()
-            .filter(|p| crate::text::parse_number(p).is_some())
-            .count();
-        if parts.len() >= 3 && numbers >= 2 {
-            return Some(parts.into_iter().map(str::to_string).collect());
-        }
+    let parts = layout_parts(line)?;
+    let numbers = parts
+        .iter()
+        .filter(|p| crate::text::parse_number(p).is_some())
+        .count();
+    if parts.len() >= 3 && numbers >= 2 {
+        return Some(parts);
+    }
+    // A label and its values: "行政许可      4625".
+    let (label, values) = parts.split_first()?;
+    let label_ok = !crate::text::is_value_like(label)
+        && label.chars().count() <= 40
+        && !label.contains(['。', '；', ';', ':', '：']);
+    if label_ok && numbers >= 1 && values.iter().all(|v| crate::text::is_value_like(v)) {
+        return Some(parts);
     }
     None
+}
+
+/// Parts of a line separated by runs of two or more spaces (or ideographic
+/// spaces), if there are at least two and none reads as a sentence.
+fn layout_parts(line: &str) -> Option<Vec<String>> {
+    let trimmed = line.trim();
+    if !trimmed.contains("  ") || trimmed.starts_with('#') {
+        return None;
+    }
+    let parts: Vec<String> = trimmed
+        .split("  ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(strip_emphasis)
+        .collect();
+    let short = parts
+        .iter()
+        .all(|p| p.chars().count() <= 48 && !p.contains('。'));
+    // "三、  收到和处理…": a heading with spaced numbering, not two cells.
+    let numbering_only = crate::text::strip_numbering(&parts[0]).is_empty();
+    (parts.len() >= 2 && short && !numbering_only).then_some(parts)
 }
 
 fn split_pipes(line: &str) -> Vec<String> {
@@ -227,6 +314,27 @@ mod tests {
     #[test]
     fn layout_rows_need_numbers() {
         assert!(table_row("行政许可    4625    0").is_some());
+        assert!(table_row("行政许可    4625").is_some());
+        assert!(table_row("浏览次数：  356").is_none());
         assert!(table_row("一是加强  学习  培训").is_none());
+    }
+
+    #[test]
+    fn layout_header_lines_join_their_table() {
+        let doc = parse(
+            "一是加强  学习  培训\n正文。\n信息内容      本年处理决定数量\n行政许可      12\n\n行政处罚      3\n段落\n",
+        );
+        assert_eq!(
+            doc.blocks[0],
+            Block::Paragraph("一是加强  学习  培训".into())
+        );
+        match &doc.blocks[2] {
+            Block::Table(g) => {
+                assert_eq!(g.rows.len(), 3);
+                assert_eq!(g.rows[0][1].text, "本年处理决定数量");
+            }
+            other => panic!("expected a table, got {other:?}"),
+        }
+        assert_eq!(doc.blocks[3], Block::Paragraph("段落".into()));
     }
 }
