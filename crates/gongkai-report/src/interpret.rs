@@ -620,9 +620,11 @@ fn label_score(cell_core: &str, official_core: &str) -> f64 {
         return 1.0;
     }
     // The same label with or without a parenthesised gloss.
-    let bare_cell = without_glosses(cell_core);
-    if !bare_cell.is_empty() && bare_cell == without_glosses(official_core) {
-        return 0.95;
+    if cell_core.contains('(') || official_core.contains('(') {
+        let bare_cell = without_glosses(cell_core);
+        if !bare_cell.is_empty() && bare_cell == without_glosses(official_core) {
+            return 0.95;
+        }
     }
     let n_cell = cell_core.chars().count();
     let n_off = official_core.chars().count();
@@ -632,6 +634,12 @@ fn label_score(cell_core: &str, official_core: &str) -> f64 {
     }
     if n_cell >= 4 && official_core.contains(cell_core) && n_cell * 2 >= n_off {
         return 0.85;
+    }
+    // Dice over bigrams is at most 2·min/(sum) of the bigram counts: far
+    // apart lengths cannot match, and need no comparison.
+    let (short, long) = (n_cell.min(n_off), n_cell.max(n_off));
+    if short >= 2 && 2 * (short - 1) < (short + long - 2) / 2 {
+        return 0.0;
     }
     similarity(cell_core, official_core)
 }
@@ -805,6 +813,9 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((row, s));
         }
+        if s >= 1.05 {
+            break; // the label itself, in its group: nothing beats it
+        }
     }
     let (row, s) = best?;
     (s >= MATCH_THRESHOLD).then_some(T3Label::Row(row, s.min(1.0)))
@@ -823,7 +834,10 @@ fn is_t3_header(row: &Row) -> bool {
     ];
     let hits = row
         .iter()
-        .filter(|c| column_words.iter().any(|w| label_key(c).contains(w)))
+        .filter(|c| {
+            let key = label_key(c);
+            column_words.iter().any(|w| key.contains(w))
+        })
         .count();
     let numbers = row
         .iter()
@@ -1126,6 +1140,9 @@ fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f6
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((v, col, s));
         }
+        if s >= 1.0 {
+            break;
+        }
     }
     best.filter(|(_, _, s)| *s >= MATCH_THRESHOLD)
 }
@@ -1138,6 +1155,9 @@ fn match_t2_row(cell: &str) -> Option<(FormatVersion, &'static RowSpec, f64)> {
             let s = label_score(&c, &ocore(row.label));
             if best.is_none_or(|(_, _, b)| s > b) {
                 best = Some((f.version, row, s));
+            }
+            if s >= 1.0 {
+                return best;
             }
         }
     }
