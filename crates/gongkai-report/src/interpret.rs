@@ -584,8 +584,8 @@ fn core(label: &str) -> String {
     strip_numbering(&key).to_string()
 }
 
-/// Cores of every official label and alias, computed once.
-static OFFICIAL_CORES: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+/// Keys of every official label and alias, computed once.
+static OFFICIAL_KEYS: LazyLock<HashMap<&'static str, Key>> = LazyLock::new(|| {
     let mut labels: Vec<&'static str> = vec![spec::T4_LITIGATION, spec::T2_CONTENT_HEADER];
     labels.extend(T3_GROUPS.iter().map(|(_, l)| *l));
     for f in [&FORMAT_2021, &FORMAT_2019] {
@@ -600,48 +600,84 @@ static OFFICIAL_CORES: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|
             }
         }
     }
-    labels.into_iter().map(|l| (l, core(l))).collect()
+    labels.into_iter().map(|l| (l, Key::new(l))).collect()
 });
 
-/// The core of an official label (cached).
-fn ocore(label: &'static str) -> Cow<'static, str> {
-    match OFFICIAL_CORES.get(label) {
-        Some(c) => Cow::Borrowed(c.as_str()),
-        None => Cow::Owned(core(label)),
+/// The key of an official label (cached).
+fn okey(label: &'static str) -> Cow<'static, Key> {
+    match OFFICIAL_KEYS.get(label) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(Key::new(label)),
     }
 }
 
-/// How well a cell matches an official label, in [0, 1].
-fn label_score(cell_core: &str, official_core: &str) -> f64 {
-    if cell_core.is_empty() || official_core.is_empty() {
+fn label_score(cell: &Key, official: &Key) -> f64 {
+    if cell.core.is_empty() || official.core.is_empty() {
         return 0.0;
     }
-    if cell_core == official_core {
+    if cell.core == official.core {
         return 1.0;
     }
     // The same label with or without a parenthesised gloss.
-    if cell_core.contains('(') || official_core.contains('(') {
-        let bare_cell = without_glosses(cell_core);
-        if !bare_cell.is_empty() && bare_cell == without_glosses(official_core) {
-            return 0.95;
-        }
+    if !cell.bare.is_empty() && cell.bare == official.bare {
+        return 0.95;
     }
-    let n_cell = cell_core.chars().count();
-    let n_off = official_core.chars().count();
     // A gloss or a shortened label: one contains the other.
-    if n_off >= 4 && cell_core.contains(official_core) {
+    if official.len >= 4 && cell.core.contains(official.core.as_str()) {
         return 0.9;
     }
-    if n_cell >= 4 && official_core.contains(cell_core) && n_cell * 2 >= n_off {
+    if cell.len >= 4 && official.core.contains(cell.core.as_str()) && cell.len * 2 >= official.len {
         return 0.85;
     }
-    // Dice over bigrams is at most 2·min/(sum) of the bigram counts: far
-    // apart lengths cannot match, and need no comparison.
-    let (short, long) = (n_cell.min(n_off), n_cell.max(n_off));
-    if short >= 2 && 2 * (short - 1) < (short + long - 2) / 2 {
-        return 0.0;
+    cell.dice(official)
+}
+
+/// A label prepared for comparison: its core, the core without glosses, and
+/// its sorted character bigrams.
+#[derive(Clone, Debug)]
+struct Key {
+    core: String,
+    bare: String,
+    len: usize,
+    bigrams: Vec<(char, char)>,
+}
+
+impl Key {
+    fn new(label: &str) -> Key {
+        let core = core(label);
+        let bare = without_glosses(&core);
+        let chars: Vec<char> = core.chars().collect();
+        let mut bigrams: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+        bigrams.sort_unstable();
+        Key {
+            len: chars.len(),
+            core,
+            bare,
+            bigrams,
+        }
     }
-    similarity(cell_core, official_core)
+
+    /// Dice coefficient over character bigrams (as `text::similarity`),
+    /// by merging the sorted lists: no allocation.
+    fn dice(&self, other: &Key) -> f64 {
+        if self.len < 2 || other.len < 2 {
+            return similarity(&self.core, &other.core);
+        }
+        let (a, b) = (&self.bigrams, &other.bigrams);
+        let (mut i, mut j, mut hits) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Equal => {
+                    hits += 1;
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+        }
+        2.0 * hits as f64 / (a.len() + b.len()) as f64
+    }
 }
 
 const MATCH_THRESHOLD: f64 = 0.6;
@@ -777,14 +813,14 @@ fn t3_candidates() -> impl Iterator<Item = &'static RowSpec> {
 }
 
 fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) -> Option<T3Label> {
-    let c = core(cell);
-    if c.is_empty() {
+    let c = Key::new(cell);
+    if c.core.is_empty() {
         return None;
     }
     // Groups first: they share words with rows (（六）其他处理 is both).
     let mut best_group: Option<(T3Group, f64)> = None;
     for (g, label) in T3_GROUPS {
-        let s = label_score(&c, &ocore(label));
+        let s = label_score(&c, &okey(label));
         if s >= 0.8 && best_group.is_none_or(|(_, b)| s > b) {
             best_group = Some((g, s));
         }
@@ -802,9 +838,9 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
         if row.key == "other.total_2019" {
             continue;
         }
-        let mut s = label_score(&c, &ocore(row.label));
+        let mut s = label_score(&c, &okey(row.label));
         for alias in row.aliases {
-            s = s.max(label_score(&c, &ocore(alias)));
+            s = s.max(label_score(&c, &okey(alias)));
         }
         // Context: an item of the current group wins ties ("3.其他").
         if s > 0.0 && group.is_some() && t3_group_of(row) == group {
@@ -852,20 +888,20 @@ fn is_t3_header(row: &Row) -> bool {
 /// columns (总计 | 自然人 | 法人或其他组织). Positions are not used, only the
 /// order of the words, so pasted rows with shifted cells read the same.
 fn t3_column_order(row: &Row) -> Option<Vec<&'static ColumnSpec>> {
-    let org_group = ocore(spec::T3_ORGANISATION_GROUP);
+    let org_group = core(spec::T3_ORGANISATION_GROUP);
     let mut seen: Vec<Option<usize>> = Vec::new(); // None = 法人或其他组织
     for cell in row {
-        let c = core(cell);
-        if c.is_empty() {
+        let k = Key::new(cell);
+        if k.core.is_empty() {
             continue;
         }
-        if c == *org_group {
+        if k.core == org_group {
             seen.push(None);
             continue;
         }
         let hit = T3_COLUMNS.iter().position(|col| {
-            let o = ocore(col.label);
-            c == *o || (o.chars().count() >= 4 && label_score(&c, &o) >= 0.85)
+            let o = okey(col.label);
+            k.core == o.core || (o.len >= 4 && label_score(&k, &o) >= 0.85)
         });
         if let Some(i) = hit
             && !seen.contains(&Some(i))
@@ -987,10 +1023,10 @@ fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table
 // ---- table 四 ------------------------------------------------------------------------------
 
 fn t4_row_of(part: &str) -> Option<(&'static RowSpec, f64)> {
-    let c = core(part);
+    let c = Key::new(part);
     let mut best: Option<(&'static RowSpec, f64)> = None;
     for row in &T4_ROWS {
-        let s = label_score(&c, &ocore(row.label));
+        let s = label_score(&c, &okey(row.label));
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((row, s));
         }
@@ -999,10 +1035,10 @@ fn t4_row_of(part: &str) -> Option<(&'static RowSpec, f64)> {
 }
 
 fn t4_column_of(part: &str) -> Option<&'static ColumnSpec> {
-    let c = core(part);
+    let c = Key::new(part);
     T4_COLUMNS
         .iter()
-        .find(|col| label_score(&c, &ocore(col.label)) >= 0.75)
+        .find(|col| label_score(&c, &okey(col.label)) >= 0.75)
 }
 
 fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
@@ -1034,7 +1070,7 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             .collect();
         let litigation_group = parts
             .iter()
-            .any(|(_, p)| core(p) == ocore(spec::T4_LITIGATION));
+            .any(|(_, p)| core(p) == okey(spec::T4_LITIGATION).core);
         let distinct_rows = {
             let mut keys: Vec<_> = row_labels.iter().map(|(_, r, _, _)| r.key).collect();
             keys.dedup();
@@ -1055,7 +1091,8 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
         // 行政复议 | 行政诉讼: the group header (in a path label such as
         // 行政诉讼/复议后起诉 the group comes first).
         let litigation_after_row = parts.iter().any(|(i, p)| {
-            core(p) == ocore(spec::T4_LITIGATION) && row_labels.first().is_some_and(|(j, ..)| j < i)
+            core(p) == okey(spec::T4_LITIGATION).core
+                && row_labels.first().is_some_and(|(j, ..)| j < i)
         });
         let is_header = !column_labels.is_empty()
             || distinct_rows >= 2
@@ -1130,12 +1167,12 @@ fn t2_columns() -> impl Iterator<Item = (FormatVersion, &'static ColumnSpec)> {
 }
 
 fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f64)> {
-    let c = core(cell);
+    let c = Key::new(cell);
     let mut best: Option<(FormatVersion, &'static ColumnSpec, f64)> = None;
     for (v, col) in t2_columns() {
-        let mut s = label_score(&c, &ocore(col.label));
+        let mut s = label_score(&c, &okey(col.label));
         for a in col.aliases {
-            s = s.max(label_score(&c, &ocore(a)) - 0.01);
+            s = s.max(label_score(&c, &okey(a)) - 0.01);
         }
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((v, col, s));
@@ -1148,11 +1185,11 @@ fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f6
 }
 
 fn match_t2_row(cell: &str) -> Option<(FormatVersion, &'static RowSpec, f64)> {
-    let c = core(cell);
+    let c = Key::new(cell);
     let mut best: Option<(FormatVersion, &'static RowSpec, f64)> = None;
     for f in [&FORMAT_2021, &FORMAT_2019] {
         for (row, _) in f.rows(TableId::T2) {
-            let s = label_score(&c, &ocore(row.label));
+            let s = label_score(&c, &okey(row.label));
             if best.is_none_or(|(_, _, b)| s > b) {
                 best = Some((f.version, row, s));
             }

@@ -180,10 +180,19 @@ pub fn is_placeholder(s: &str) -> bool {
 /// (元, 万元, 件, 个, 条, 项, 次) and a sign are tolerated. `None` if the text is
 /// not a number.
 pub fn parse_number(s: &str) -> Option<Decimal> {
-    // Fast path: plain ASCII digits, the common cell.
-    let b = s.as_bytes();
-    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
-        return s.parse::<i64>().ok().map(Decimal::from);
+    // Fast path: a plain ASCII integer, the common cell.
+    let plain = s.trim();
+    if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
+        return plain.parse::<i64>().ok().map(Decimal::from);
+    }
+    // Quick rejection: a value starts with a digit or a sign (after units
+    // and width folding), so text starting with a CJK ideograph is a label.
+    if plain
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    {
+        return None;
     }
     let t = normalize(s);
     let mut t = t.trim();
