@@ -253,7 +253,28 @@ fn title_agency(title: &str) -> Option<String> {
 
 // ---- sections and table streams ---------------------------------------------------
 
-type Row = Vec<String>;
+/// A table row's cell texts, and whether it comes from pasted text (where
+/// cell positions are unreliable).
+#[derive(Clone, Debug, Default)]
+struct Row {
+    cells: Vec<String>,
+    pasted: bool,
+}
+
+impl std::ops::Deref for Row {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.cells
+    }
+}
+
+impl<'a> IntoIterator for &'a Row {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.cells.iter()
+    }
+}
 
 #[derive(Default)]
 struct Layout {
@@ -267,12 +288,34 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
     let mut layout = Layout::default();
     let mut current: Option<usize> = None;
     let mut order = Vec::new();
+    // Section headings in each style; the weaker styles (（一） numbering, an
+    // unnumbered paragraph) count only where the document does not number
+    // its sections 一、二、… (then （一） is a sub-heading of 总体情况).
+    let candidates: Vec<Option<SectionHeading>> = doc
+        .blocks
+        .iter()
+        .map(|block| match block {
+            Block::Heading { text, .. } => section_heading(text, true),
+            Block::Paragraph(text) => section_heading(text, false),
+            Block::Table(_) => None,
+        })
+        .collect();
+    let plain = candidates
+        .iter()
+        .flatten()
+        .filter(|h| h.style == HeadingStyle::Plain)
+        .count();
+    let mut candidates = candidates.into_iter();
     for block in &doc.blocks {
+        let candidate = candidates
+            .next()
+            .flatten()
+            .filter(|h| h.style == HeadingStyle::Plain || plain < 2);
         match block {
-            Block::Heading { text, .. } | Block::Paragraph(text) => {
-                let is_heading = matches!(block, Block::Heading { .. });
+            Block::Heading { .. } | Block::Paragraph(_) => {
+                let text = block_text(block).unwrap_or_default();
                 let seen = |n: u8| layout.sections.iter().any(|s| s.number == n);
-                match section_heading(text, is_heading) {
+                match candidate {
                     Some(h) if !seen(h.number) => {
                         if let Some(written) = h.written
                             && written != h.number
@@ -295,7 +338,7 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
                         if let Some(i) = current {
                             let s = &mut layout.sections[i];
                             let line = clean_line(text);
-                            if !line.is_empty() {
+                            if !line.is_empty() && !is_page_chrome(&line) {
                                 if !s.text.is_empty() {
                                     s.text.push('\n');
                                 }
@@ -306,7 +349,11 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
                 }
             }
             Block::Table(grid) => {
-                let rows: Vec<Row> = grid.rows.iter().map(|r| expand_row(r)).collect();
+                let rows: Vec<Row> = grid
+                    .rows
+                    .iter()
+                    .map(|r| expand_row(r, grid.pasted))
+                    .collect();
                 let section = current.map(|i| layout.sections[i].number);
                 match classify_table(&rows, section) {
                     Some(TableId::T2) => layout.t2.extend(rows),
@@ -342,6 +389,66 @@ fn locate(doc: &Document, notes: &mut Vec<ParseNote>) -> Layout {
     layout
 }
 
+/// A line of website chrome left in the article: 【打印本页】【关闭窗口】,
+/// 字号：大 中 小, 分享到 … — nothing but such words and brackets.
+fn is_page_chrome(line: &str) -> bool {
+    const WORDS: [&str; 24] = [
+        "打印本页",
+        "打印此页",
+        "打印文章",
+        "关闭窗口",
+        "关闭本页",
+        "返回顶部",
+        "收藏本页",
+        "加入收藏",
+        "扫一扫在手机打开当前页",
+        "扫一扫",
+        "分享到",
+        "字号",
+        "字体",
+        "默认",
+        "打印",
+        "关闭",
+        "返回",
+        "收藏",
+        "分享",
+        "微信",
+        "微博",
+        "大",
+        "中",
+        "小",
+    ];
+    let mut rest: String = line
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '【' | '】'
+                        | '['
+                        | ']'
+                        | '（'
+                        | '）'
+                        | '('
+                        | ')'
+                        | '|'
+                        | '｜'
+                        | ':'
+                        | '：'
+                        | '>'
+                )
+        })
+        .collect();
+    if rest.is_empty() || rest.chars().count() > 40 {
+        return false;
+    }
+    let had_chrome = WORDS[..19].iter().any(|w| rest.contains(w));
+    for w in WORDS {
+        rest = rest.replace(w, "");
+    }
+    had_chrome && rest.is_empty()
+}
+
 fn clean_line(text: &str) -> String {
     let t = crate::text::clean_space(text);
     let t = t.trim_start_matches('#').trim();
@@ -350,7 +457,7 @@ fn clean_line(text: &str) -> String {
 
 /// Row cells as text; a value cell spanning several columns is followed by
 /// empty cells so that value positions keep their meaning.
-fn expand_row(row: &[GridCell]) -> Row {
+fn expand_row(row: &[GridCell], pasted: bool) -> Row {
     let mut out = Vec::with_capacity(row.len());
     for cell in row {
         let text = normalize(&cell.text);
@@ -361,44 +468,77 @@ fn expand_row(row: &[GridCell]) -> Row {
             out.extend(std::iter::repeat_n(String::new(), span - 1));
         }
     }
-    out
+    Row { cells: out, pasted }
 }
 
 struct SectionHeading {
     number: u8,
     written: Option<u8>,
     title: String,
+    style: HeadingStyle,
+}
+
+/// How a section heading is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeadingStyle {
+    /// 一、总体情况 (or a heading without numbering, as markup says).
+    Plain,
+    /// （一）总体情况: some agencies number sections so.
+    Bracketed,
+    /// 总体情况 alone on a line of text, without heading markup.
+    Bare,
 }
 
 static SECTION_NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(?:第\s*)?([一二三四五六七八九十])\s*(?:[、.．,，:：]|\s|部分)\s*(.*)$")
 });
+static SECTION_BRACKETED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*[（(]\s*([一二三四五六七八九十])\s*[)）]\s*[、.．]?\s*(.*)$"));
 
 fn section_heading(text: &str, is_heading: bool) -> Option<SectionHeading> {
+    if text.len() > 200 {
+        return None;
+    }
     let t = crate::text::clean_space(text).replace(['*', '#'], "");
     let t = t.trim().trim_end_matches(['：', ':', '。']).trim();
     if t.is_empty() || t.chars().count() > 40 {
         return None;
     }
-    let (written, title) = match SECTION_NUMBERING.captures(t) {
-        Some(c) => (
+    let numbered = |c: regex::Captures<'_>| {
+        (
             chinese_numeral(&c[1]).and_then(|n| u8::try_from(n).ok()),
             c[2].trim().to_string(),
-        ),
-        None if is_heading && t.chars().count() <= 24 => (None, t.to_string()),
-        None => return None,
+        )
+    };
+    let (style, (written, title)) = if let Some(c) = SECTION_NUMBERING.captures(t) {
+        (HeadingStyle::Plain, numbered(c))
+    } else if let Some(c) = SECTION_BRACKETED.captures(t) {
+        (HeadingStyle::Bracketed, numbered(c))
+    } else if is_heading && t.chars().count() <= 24 {
+        (HeadingStyle::Plain, (None, t.to_string()))
+    } else if t.chars().count() <= 24 && !t.contains(['，', '。', ',', '；', ';']) {
+        (HeadingStyle::Bare, (None, t.to_string()))
+    } else {
+        return None;
     };
     let key = label_key(&title);
     let number = [6u8, 5, 4, 3, 2, 1].into_iter().find(|n| {
-        SECTIONS[usize::from(*n) - 1]
-            .keys
-            .iter()
-            .any(|k| key.contains(&label_key(k)))
+        let spec = &SECTIONS[usize::from(*n) - 1];
+        if style == HeadingStyle::Bare {
+            // Unmarked text: only the official title itself, maybe with a
+            // gloss or 情况 dropped.
+            let official = label_key(spec.title);
+            return key == official
+                || (key.chars().count() >= 6 && official.starts_with(&key))
+                || key.starts_with(&official);
+        }
+        spec.keys.iter().any(|k| key.contains(&label_key(k)))
     })?;
     Some(SectionHeading {
         number,
         written,
         title,
+        style,
     })
 }
 
@@ -611,7 +751,21 @@ fn label_parts(cell: &str) -> Vec<String> {
 }
 
 /// Takes the value cells after the label and fits them to `n` columns.
-fn align(cells: &[String], n: usize) -> (Vec<String>, bool) {
+///
+/// In a structured grid (HTML, DOCX, Markdown) the values are the `n` cells
+/// right after the label; spans of value cells were expanded, so positions
+/// hold. In pasted text, merged label cells leave empty or extra cells at
+/// either end: empty cells are trimmed from both ends first, and extra
+/// values are taken from the right.
+fn align(cells: &[String], n: usize, pasted: bool) -> (Vec<String>, bool) {
+    if !pasted {
+        let mut v: Vec<String> = cells.iter().take(n).cloned().collect();
+        let extra = cells[v.len()..].iter().any(|c| !c.trim().is_empty());
+        let realigned =
+            extra || (v.len() < n && v.iter().any(|c| !c.trim().is_empty()) && v.len() + 1 < n);
+        v.resize(n, String::new());
+        return (v, realigned);
+    }
     let mut v: Vec<String> = cells.to_vec();
     while v.len() > n && v.last().is_some_and(|c| c.trim().is_empty()) {
         v.pop();
@@ -734,6 +888,9 @@ fn match_t3_label(cell: &str, group: Option<T3Group>, more_labels_follow: bool) 
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((row, s));
         }
+        if s >= 1.05 {
+            break; // the label itself, in its group: nothing beats it
+        }
     }
     let (row, s) = best?;
     (s >= MATCH_THRESHOLD).then_some(T3Label::Row(row, s.min(1.0)))
@@ -752,7 +909,10 @@ fn is_t3_header(row: &Row) -> bool {
     ];
     let hits = row
         .iter()
-        .filter(|c| column_words.iter().any(|w| label_key(c).contains(w)))
+        .filter(|c| {
+            let key = label_key(c);
+            column_words.iter().any(|w| key.contains(w))
+        })
         .count();
     let numbers = row
         .iter()
@@ -761,12 +921,72 @@ fn is_t3_header(row: &Row) -> bool {
     hits >= 1 && numbers == 0
 }
 
+/// The value columns of table 三 in the order a header row states, when it
+/// departs from the official one unambiguously: a row naming all seven
+/// columns in another order, or a row where 总计 comes before the applicant
+/// columns (总计 | 自然人 | 法人或其他组织). Positions are not used, only the
+/// order of the words, so pasted rows with shifted cells read the same.
+fn t3_column_order(row: &Row) -> Option<Vec<&'static ColumnSpec>> {
+    let org_group = core(spec::T3_ORGANISATION_GROUP);
+    let mut seen: Vec<Option<usize>> = Vec::new(); // None = 法人或其他组织
+    for cell in row {
+        let k = Key::new(cell);
+        if k.core.is_empty() {
+            continue;
+        }
+        if k.core == org_group {
+            seen.push(None);
+            continue;
+        }
+        let hit = T3_COLUMNS.iter().position(|col| {
+            let o = okey(col.label);
+            k.core == o.core || (o.len >= 4 && label_score(&k, &o) >= 0.85)
+        });
+        if let Some(i) = hit
+            && !seen.contains(&Some(i))
+        {
+            seen.push(Some(i));
+        }
+    }
+    let total = T3_COLUMNS.len() - 1;
+    let columns: Vec<usize> = seen.iter().flatten().copied().collect();
+    let order: Vec<usize> = if columns.len() == T3_COLUMNS.len() {
+        columns
+    } else if seen.first() == Some(&Some(total)) && seen.len() >= 2 {
+        std::iter::once(total).chain(0..total).collect()
+    } else {
+        return None;
+    };
+    let official: Vec<usize> = (0..T3_COLUMNS.len()).collect();
+    (order != official).then(|| order.into_iter().map(|i| &T3_COLUMNS[i]).collect())
+}
+
 fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table {
     let mut table = Table::default();
-    let columns: Vec<&'static ColumnSpec> = T3_COLUMNS.iter().collect();
+    let mut columns: Vec<&'static ColumnSpec> = T3_COLUMNS.iter().collect();
     let mut group: Option<T3Group> = None;
+    let mut value_start: Option<(usize, usize)> = None;
     for row in rows {
-        if row.iter().all(|c| c.trim().is_empty()) || is_t3_header(row) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_t3_header(row) {
+            if let Some(order) = t3_column_order(row) {
+                columns = order;
+            }
+            if !row.pasted {
+                // Where the value columns start in a grid whose rows all have
+                // the same width (Markdown): label cells merged over several
+                // columns leave empty cells that are not values.
+                let first = row.iter().position(|c| {
+                    let k = label_key(c);
+                    k.contains("自然人") || k.contains("申请人情况") || k == "总计"
+                });
+                if let Some(start) = first.filter(|s| *s > 0) {
+                    value_start =
+                        Some((value_start.map_or(start, |(s, _)| s.min(start)), row.len()));
+                }
+            }
             continue;
         }
         // Split path labels, remembering which cell each part came from.
@@ -805,8 +1025,15 @@ fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table
                     votes.add(FormatVersion::V2021, 3);
                 }
                 variant_note(notes, TableId::T3, &found, spec_row.label, score);
-                let start = last_label_cell.map_or(0, |i| i + 1);
-                let (values, realigned) = align(&row[start..], columns.len());
+                let mut start = last_label_cell.map_or(0, |i| i + 1);
+                if let Some((s, width)) = value_start
+                    && !row.pasted
+                    && row.len() == width
+                    && s >= start
+                {
+                    start = s;
+                }
+                let (values, realigned) = align(&row[start..], columns.len(), row.pasted);
                 if realigned {
                     notes.push(ParseNote::CellsRealigned {
                         table: TableId::T3,
@@ -834,7 +1061,7 @@ fn read_t3(rows: &[Row], votes: &mut Votes, notes: &mut Vec<ParseNote>) -> Table
                     .iter()
                     .position(|c| !c.trim().is_empty() && !is_value_like(c));
                 let Some(li) = label_idx else { continue };
-                let (values, _) = align(&row[li + 1..], columns.len());
+                let (values, _) = align(&row[li + 1..], columns.len(), row.pasted);
                 let label = row[li].clone();
                 notes.push(ParseNote::UnknownRow {
                     table: TableId::T3,
@@ -922,19 +1149,28 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
             && row_labels.is_empty()
             && numbers > 0
         {
-            let (values, _) = align(&row[i + 1..], T4_ROWS.len());
+            let (values, _) = align(&row[i + 1..], T4_ROWS.len(), row.pasted);
             for (r, raw) in T4_ROWS.iter().zip(&values) {
                 table.set(r.key, col.key, Cell::parse(raw, col.kind));
             }
             continue;
         }
-        let is_header = !column_labels.is_empty() || distinct_rows >= 2 || litigation_group;
+        // 行政复议 | 行政诉讼: the group header (in a path label such as
+        // 行政诉讼/复议后起诉 the group comes first).
+        let litigation_after_row = parts.iter().any(|(i, p)| {
+            core(p) == okey(spec::T4_LITIGATION).core
+                && row_labels.first().is_some_and(|(j, ..)| j < i)
+        });
+        let is_header = !column_labels.is_empty()
+            || distinct_rows >= 2
+            || (litigation_group && row_labels.is_empty())
+            || (litigation_after_row && numbers == 0);
         if is_header {
             continue;
         }
         if let Some((i, spec_row, score, found)) = row_labels.last() {
             variant_note(notes, TableId::T4, found, spec_row.label, *score);
-            let (values, realigned) = align(&row[i + 1..], columns.len());
+            let (values, realigned) = align(&row[i + 1..], columns.len(), row.pasted);
             if realigned {
                 notes.push(ParseNote::CellsRealigned {
                     table: TableId::T4,
@@ -949,7 +1185,7 @@ fn read_t4(rows: &[Row], notes: &mut Vec<ParseNote>) -> Table {
         if parts.is_empty() && numbers > 0 {
             // The single value row of the official layout: 15 values.
             let n = T4_ROWS.len() * columns.len();
-            let (values, realigned) = align(row, n);
+            let (values, realigned) = align(row, n, row.pasted);
             if realigned {
                 notes.push(ParseNote::CellsRealigned {
                     table: TableId::T4,
@@ -1008,6 +1244,9 @@ fn match_t2_column(cell: &str) -> Option<(FormatVersion, &'static ColumnSpec, f6
         if best.is_none_or(|(_, _, b)| s > b) {
             best = Some((v, col, s));
         }
+        if s >= 1.0 {
+            break;
+        }
     }
     best.filter(|(_, _, s)| *s >= MATCH_THRESHOLD)
 }
@@ -1020,6 +1259,9 @@ fn match_t2_row(cell: &str) -> Option<(FormatVersion, &'static RowSpec, f64)> {
             let s = label_score(&c, &okey(row.label));
             if best.is_none_or(|(_, _, b)| s > b) {
                 best = Some((f.version, row, s));
+            }
+            if s >= 1.0 {
+                return best;
             }
         }
     }
@@ -1099,9 +1341,18 @@ fn read_t2(
                     votes.add(version, 2);
                 }
                 variant_note(notes, TableId::T2, label, spec_row.label, score);
+                // The header read last, unless it belongs to another
+                // sub-table (a header row lost between two sub-tables).
+                let fits = |cols: &Vec<&'static ColumnSpec>| {
+                    [&FORMAT_2021, &FORMAT_2019].iter().any(|f| {
+                        f.row(TableId::T2, spec_row.key).is_some_and(|(_, own)| {
+                            cols.iter().any(|c| own.iter().any(|o| o.key == c.key))
+                        })
+                    })
+                };
                 let cols: Vec<&'static ColumnSpec> = match &columns {
-                    Some(c) => c.clone(),
-                    None => FormatSpec::get(votes.decide().unwrap_or(fallback))
+                    Some(c) if fits(c) => c.clone(),
+                    _ => FormatSpec::get(votes.decide().unwrap_or(fallback))
                         .row(TableId::T2, spec_row.key)
                         .map(|(_, c)| c.iter().collect())
                         .unwrap_or_default(),
@@ -1109,7 +1360,7 @@ fn read_t2(
                 if cols.is_empty() {
                     continue;
                 }
-                let (values, realigned) = align(&row[li + 1..], cols.len());
+                let (values, realigned) = align(&row[li + 1..], cols.len(), row.pasted);
                 if realigned {
                     notes.push(ParseNote::CellsRealigned {
                         table: TableId::T2,
@@ -1132,7 +1383,7 @@ fn read_t2(
                     .map_or(0, |i| i + 1);
                 let values: Vec<Cell> = match &columns {
                     Some(cols) if end <= cols.len() => {
-                        let (values, _) = align(after, cols.len());
+                        let (values, _) = align(after, cols.len(), row.pasted);
                         cols.iter()
                             .zip(&values)
                             .map(|(c, v)| Cell::parse(v, c.kind))
@@ -1366,6 +1617,7 @@ mod tests {
                 .collect(),
                 (0..15).map(|i| GridCell::new(i.to_string())).collect(),
             ],
+            pasted: false,
         });
         let r = interpret(&doc);
         let t4 = r.t4.expect("t4");
@@ -1446,6 +1698,95 @@ mod variety {
         assert_eq!(
             r.section(4).map(|s| s.title.as_str()),
             Some("因政府信息公开工作被申请行政复议、提起行政诉讼的情况")
+        );
+    }
+
+    #[test]
+    fn table_three_columns_in_the_order_of_the_header() {
+        let row = |cells: &[&str]| -> Row {
+            Row {
+                cells: cells.iter().map(|c| c.to_string()).collect(),
+                pasted: false,
+            }
+        };
+        let keys =
+            |r: &Row| t3_column_order(r).map(|c| c.iter().map(|c| c.key).collect::<Vec<_>>());
+        assert_eq!(
+            keys(&row(&["总计", "自然人", "法人或其他组织"])).map(|k| k[..2].to_vec()),
+            Some(vec!["total", "natural_person"])
+        );
+        // The official order, or 总计 after the corner and 申请人情况: no change.
+        assert_eq!(
+            keys(&row(&["", "自然人", "法人或其他组织", "", "总计"])),
+            None
+        );
+        assert_eq!(
+            keys(&row(&[spec::T3_CORNER, "申请人情况", "", "总计"])),
+            None
+        );
+        let all = row(&[
+            "商业企业",
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+            "自然人",
+            "总计",
+        ]);
+        assert_eq!(keys(&all).map(|k| k[5]), Some("natural_person"));
+        let text = "申请人情况\t\t\t\t\t\t\t\n\t总计\t自然人\t法人或其他组织\n\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n\
+            一、本年新收政府信息公开申请数量\t7\t5\t1\t0\t0\t1\t0\n";
+        let t3 = interpret(&crate::parse::text::parse(text)).t3.expect("t3");
+        assert_eq!(t3.cell("new_received", "total"), Some(&Cell::Count(7)));
+        assert_eq!(
+            t3.cell("new_received", "natural_person"),
+            Some(&Cell::Count(5))
+        );
+        assert_eq!(
+            t3.cell("new_received", "legal_service"),
+            Some(&Cell::Count(1))
+        );
+    }
+
+    #[test]
+    fn page_chrome_is_not_section_text() {
+        assert!(is_page_chrome("【打印本页】【关闭窗口】"));
+        assert!(is_page_chrome("字号：【大 中 小】 打印"));
+        assert!(is_page_chrome("分享到："));
+        assert!(!is_page_chrome("大中小学校"));
+        assert!(!is_page_chrome("无"));
+        assert!(!is_page_chrome("本年度未收取信息处理费。"));
+    }
+
+    #[test]
+    fn sections_numbered_with_brackets_or_not_at_all() {
+        let numbers = |text: &str| -> Vec<u8> {
+            interpret(&crate::parse::text::parse(text))
+                .sections
+                .iter()
+                .map(|s| s.number)
+                .collect()
+        };
+        // （一）… as section numbers when nothing is numbered 一、…
+        assert_eq!(
+            numbers(
+                "（一）总体情况\n正文。\n（二）主动公开政府信息情况\n（三）收到和处理政府信息公开申请情况\n"
+            ),
+            vec![1, 2, 3]
+        );
+        // … but a sub-heading where sections are numbered 一、…
+        assert_eq!(
+            numbers(
+                "一、总体情况\n（一）主动公开政府信息情况\n正文。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+            ),
+            vec![1, 2, 3]
+        );
+        // Unmarked lines that are the official titles.
+        assert_eq!(
+            numbers(
+                "总体情况\n正文。\n存在的主要问题及改进情况\n问题。\n其他需要报告的事项\n无。\n"
+            ),
+            vec![1, 5, 6]
         );
     }
 

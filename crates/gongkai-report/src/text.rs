@@ -229,31 +229,66 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
+    // Labels are short: their characters fit on the stack.
+    const MAX: usize = 64;
+    let mut ca = ['\0'; MAX];
+    let mut cb = ['\0'; MAX];
+    let (mut na, mut nb) = (0, 0);
+    for c in a.chars() {
+        if na == MAX {
+            return similarity_long(a, b);
+        }
+        ca[na] = c;
+        na += 1;
+    }
+    for c in b.chars() {
+        if nb == MAX {
+            return similarity_long(a, b);
+        }
+        cb[nb] = c;
+        nb += 1;
+    }
+    dice(&ca[..na], &cb[..nb])
+}
+
+fn similarity_long(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    dice(&a, &b)
+}
+
+/// Dice coefficient over character bigrams of two character slices.
+fn dice(a: &[char], b: &[char]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
     if a.len() < 2 || b.len() < 2 {
-        let (short, long) = if a.len() < b.len() {
-            (&a, &b)
-        } else {
-            (&b, &a)
-        };
+        let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
         return if long.contains(&short[0]) {
             1.0 / long.len() as f64
         } else {
             0.0
         };
     }
-    let grams = |v: &[char]| -> Vec<(char, char)> { v.windows(2).map(|w| (w[0], w[1])).collect() };
-    let ga = grams(&a);
-    let mut gb = grams(&b);
-    let total = ga.len() + gb.len();
+    let total = (a.len() - 1) + (b.len() - 1);
+    // Each bigram of b is used at most once (a bit set on the stack for
+    // labels, a vector for long text).
+    let mut small = [false; 128];
+    let mut large = Vec::new();
+    let used: &mut [bool] = if b.len() <= small.len() {
+        &mut small[..]
+    } else {
+        large.resize(b.len(), false);
+        &mut large[..]
+    };
     let mut hits = 0;
-    for g in &ga {
-        if let Some(pos) = gb.iter().position(|x| x == g) {
-            gb.swap_remove(pos);
+    for wa in a.windows(2) {
+        if let Some(j) = b
+            .windows(2)
+            .enumerate()
+            .position(|(j, wb)| !used[j] && wa == wb)
+        {
+            used[j] = true;
             hits += 1;
         }
     }
