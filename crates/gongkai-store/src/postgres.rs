@@ -75,11 +75,14 @@ impl Store {
             schema: Some(schema),
         }) = &self
         {
+            // The pool may already be closed (server shut down): use a connection of its own.
+            let mut conn = pool.connect_options().connect().await?;
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE"
             )))
-            .execute(pool)
+            .execute(&mut conn)
             .await?;
+            conn.close().await?;
             pool.close().await;
         }
         Ok(())
