@@ -1,0 +1,128 @@
+//! Request handlers: [`portal`] for the public, [`console`] for staff.
+
+pub mod console;
+pub mod portal;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::response::Html;
+use gongkai_store::Agency;
+use minijinja::Value;
+use minijinja::value::Serde;
+use serde::Serialize;
+
+/// The standard columns of every agency's portal (政府信息公开专栏).
+pub const PORTAL_COLUMNS: &[(&str, &str)] = &[
+    ("guide", "政府信息公开指南"),
+    ("rules", "政府信息公开制度"),
+    ("proactive", "法定主动公开内容"),
+    ("annual-reports", "政府信息公开年报"),
+    ("requests", "依申请公开"),
+];
+
+/// What every page needs besides its own data: the signed-in user for the navigation and the
+/// CSRF token for its forms.
+pub fn base(user: Option<&CurrentUser>) -> Value {
+    match user {
+        Some(u) => minijinja::context! {
+            user => minijinja::context! {
+                login => u.user().login.clone(),
+                display_name => u.user().display_name.clone(),
+                role => u.user().role.key(),
+                role_label => u.user().role.label(),
+                must_change_password => u.user().must_change_password,
+            },
+            csrf => u.csrf().to_owned(),
+        },
+        None => minijinja::context! {},
+    }
+}
+
+/// Renders a template with the base context merged under the page's own.
+pub fn render(
+    state: &AppState,
+    name: &str,
+    user: Option<&CurrentUser>,
+    page: Value,
+) -> Result<Html<String>, AppError> {
+    let ctx = minijinja::context! { ..page, ..base(user) };
+    state.templates.render(name, ctx).map(Html)
+}
+
+/// An agency as pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub parent_name: String,
+    pub name: String,
+    pub uscc: String,
+    pub division_code: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub deadline_label: String,
+    pub deadline_override: String,
+    pub depth: usize,
+}
+
+impl AgencyView {
+    pub fn new(a: &Agency, all: &[Agency], depth: usize) -> Self {
+        Self {
+            id: a.id,
+            parent_id: a.parent_id,
+            parent_name: a
+                .parent_id
+                .and_then(|p| all.iter().find(|x| x.id == p))
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            name: a.name.clone(),
+            uscc: a.uscc.to_string(),
+            division_code: a.division_code.to_string(),
+            kind: a.kind.key(),
+            kind_label: a.kind.label(),
+            deadline_label: a.effective_deadline().label(),
+            deadline_override: a.report_deadline.map(|d| d.to_string()).unwrap_or_default(),
+            depth,
+        }
+    }
+}
+
+/// The agencies in hierarchy order (each followed by its subordinates), limited to `visible`
+/// when given; an agency whose parent is hidden starts a new root.
+pub fn agency_tree(all: &[Agency], visible: Option<&[i64]>) -> Vec<AgencyView> {
+    let shown = |id: i64| visible.is_none_or(|v| v.contains(&id));
+    let mut out = Vec::new();
+    fn walk(all: &[Agency], a: &Agency, depth: usize, out: &mut Vec<AgencyView>) {
+        out.push(AgencyView::new(a, all, depth));
+        for c in all.iter().filter(|c| c.parent_id == Some(a.id)) {
+            walk(all, c, depth + 1, out);
+        }
+    }
+    for root in all
+        .iter()
+        .filter(|a| shown(a.id) && a.parent_id.is_none_or(|p| !shown(p)))
+    {
+        walk(all, root, 0, &mut out);
+    }
+    out.retain(|v| shown(v.id));
+    out
+}
+
+pub fn serde<T: Serialize>(v: T) -> Value {
+    Value::from(Serde(v))
+}
+
+/// `2026-01-31 09:30:00` in China Standard Time.
+pub fn format_time(secs: i64) -> String {
+    let Some(offset) = chrono::FixedOffset::east_opt(8 * 3600) else {
+        return secs.to_string();
+    };
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| {
+            d.with_timezone(&offset)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| secs.to_string())
+}

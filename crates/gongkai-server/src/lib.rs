@@ -1,0 +1,210 @@
+//! The gongkai web server: the public portal and the staff console, server-side rendered,
+//! usable without JavaScript, in Chinese.
+//!
+//! The application is built by one function, [`build`], from a typed [`Config`] and a pre-bound
+//! listener, and runs until a shutdown future fires ([`Server::run`]). The binary, the demo and
+//! the tests all use the same wiring.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod demo;
+pub mod error;
+mod handlers;
+pub mod metrics;
+pub mod routes;
+pub mod templates;
+
+use axum::Router;
+use gongkai_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub use demo::DemoAccount;
+pub use error::AppError;
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum DatabaseConfig {
+    /// The embedded SQLite database file (WAL), created when missing.
+    Sqlite { path: PathBuf },
+    /// PostgreSQL; `schema` confines everything to one schema (used by tests).
+    Postgres { url: String, schema: Option<String> },
+}
+
+/// The server's typed configuration. The binary assembles it from flags, `GONGKAI_*`
+/// environment variables and the TOML file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    /// Holds the SQLite database and uploaded files.
+    pub data_dir: PathBuf,
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Requests running longer are answered 408.
+    pub request_timeout: Duration,
+    /// How long a staff session lives.
+    pub session_ttl: Duration,
+    /// Seed the demo agencies and accounts at start.
+    pub demo: bool,
+    /// A folder whose templates override the compiled-in ones.
+    pub template_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Defaults for a data directory, SQLite inside it.
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            database: DatabaseConfig::Sqlite {
+                path: data_dir.join("gongkai.db"),
+            },
+            data_dir,
+            secure_cookies: false,
+            body_limit: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            session_ttl: Duration::from_secs(8 * 3600),
+            demo: false,
+            template_dir: None,
+        }
+    }
+}
+
+/// Shared state of all handlers.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub templates: templates::Templates,
+    pub config: Config,
+    pub metrics: metrics::Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Errors of starting the server.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("数据目录 {0} 无法创建：{1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("数据库：{0}")]
+    Store(#[from] gongkai_store::StoreError),
+    #[error("模板：{0}")]
+    Templates(String),
+    #[error("演示数据：{0}")]
+    Demo(String),
+}
+
+/// A built application, ready to serve on its listener.
+pub struct Server {
+    router: Router,
+    listener: TcpListener,
+    state: AppState,
+    demo_accounts: Vec<DemoAccount>,
+}
+
+/// Opens the store (running migrations), seeds the demo when asked, and builds the router.
+pub async fn build(config: Config, listener: TcpListener) -> Result<Server, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
+    let store = match &config.database {
+        DatabaseConfig::Sqlite { path } => Store::open_sqlite(path).await?,
+        DatabaseConfig::Postgres { url, schema } => {
+            Store::open_postgres(url, schema.as_deref()).await?
+        }
+    };
+    store.migrate().await?;
+    tracing::info!(backend = store.backend_name(), "database ready");
+    let templates = templates::Templates::new(config.template_dir.clone())
+        .map_err(|e| StartError::Templates(e.to_string()))?;
+    let demo_accounts = if config.demo {
+        demo::seed(&store)
+            .await
+            .map_err(|e| StartError::Demo(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    let state = AppState(Arc::new(Inner {
+        store,
+        templates,
+        config,
+        metrics: metrics::Metrics::default(),
+    }));
+    let router = routes::router(state.clone());
+    Ok(Server {
+        router,
+        listener,
+        state,
+        demo_accounts,
+    })
+}
+
+impl Server {
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Sign-in names and one-time passwords created by `--demo`.
+    pub fn demo_accounts(&self) -> &[DemoAccount] {
+        &self.demo_accounts
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let r = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.state.store.close().await;
+        r
+    }
+}
+
+/// Completes on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,306 @@
+//! The one route table, grouped by audience, and the router built from it.
+//!
+//! Every route declares its [`Access`]; the router enforces it with a layer, and tests list the
+//! table to try each route as every kind of user.
+
+use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
+use crate::error::{AppError, ErrorPage};
+use crate::handlers::{console, portal};
+use crate::{AppState, metrics};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use minijinja::context;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Who a route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Operations: health, metrics, assets.
+    Ops,
+    /// The public portal.
+    Portal,
+    /// The staff console.
+    Console,
+}
+
+/// One entry of the route table.
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub audience: Audience,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    audience: Audience,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        audience,
+        access,
+        handler,
+    }
+}
+
+/// All routes of the application.
+pub fn table() -> Vec<RouteDef> {
+    use Access::*;
+    use Audience::*;
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        r(g.clone(), "/healthz", Ops, Public, get(portal::healthz)),
+        r(g.clone(), "/metrics", Ops, Public, get(portal::metrics)),
+        r(
+            g.clone(),
+            "/static/app.css",
+            Ops,
+            Public,
+            get(portal::stylesheet),
+        ),
+        r(g.clone(), "/", Portal, Public, get(portal::index)),
+        r(
+            g.clone(),
+            "/portal/{agency_id}",
+            Portal,
+            Public,
+            get(portal::agency),
+        ),
+        r(
+            g.clone(),
+            "/portal/{agency_id}/{column}",
+            Portal,
+            Public,
+            get(portal::column),
+        ),
+        r(
+            g.clone(),
+            "/console/login",
+            Console,
+            Public,
+            get(console::login_form),
+        ),
+        r(
+            p.clone(),
+            "/console/login",
+            Console,
+            Public,
+            post(console::login),
+        ),
+        r(
+            p.clone(),
+            "/console/logout",
+            Console,
+            SignedIn,
+            post(console::logout),
+        ),
+        r(
+            p.clone(),
+            "/console/logout-everywhere",
+            Console,
+            SignedIn,
+            post(console::logout_everywhere),
+        ),
+        r(
+            g.clone(),
+            "/console/password",
+            Console,
+            SignedIn,
+            get(console::password_form),
+        ),
+        r(
+            p.clone(),
+            "/console/password",
+            Console,
+            SignedIn,
+            post(console::change_password),
+        ),
+        r(
+            g.clone(),
+            "/console",
+            Console,
+            Staff,
+            get(console::dashboard),
+        ),
+        r(
+            g.clone(),
+            "/console/settings",
+            Console,
+            Staff,
+            get(console::settings),
+        ),
+        r(
+            g.clone(),
+            "/console/agencies",
+            Console,
+            Staff,
+            get(console::agencies),
+        ),
+        r(
+            g.clone(),
+            "/console/agencies/new",
+            Console,
+            Roles(SYSTEM),
+            get(console::agency_new_form),
+        ),
+        r(
+            p.clone(),
+            "/console/agencies",
+            Console,
+            Roles(SYSTEM),
+            post(console::agency_create),
+        ),
+        r(
+            g.clone(),
+            "/console/agencies/{id}",
+            Console,
+            Staff,
+            get(console::agency_detail),
+        ),
+        r(
+            p.clone(),
+            "/console/agencies/{id}",
+            Console,
+            Roles(ADMINS),
+            post(console::agency_update),
+        ),
+        r(
+            g.clone(),
+            "/console/users",
+            Console,
+            Roles(USER_READERS),
+            get(console::users),
+        ),
+        r(
+            p.clone(),
+            "/console/users",
+            Console,
+            Roles(ADMINS),
+            post(console::user_create),
+        ),
+        r(
+            p.clone(),
+            "/console/users/{id}/reset-password",
+            Console,
+            Roles(ADMINS),
+            post(console::user_reset_password),
+        ),
+        r(
+            p.clone(),
+            "/console/users/{id}/disable",
+            Console,
+            Roles(ADMINS),
+            post(console::user_disable),
+        ),
+        r(
+            p.clone(),
+            "/console/users/{id}/enable",
+            Console,
+            Roles(ADMINS),
+            post(console::user_enable),
+        ),
+        r(
+            g.clone(),
+            "/console/audit",
+            Console,
+            Roles(AUDIT_READERS),
+            get(console::audit),
+        ),
+        r(
+            g,
+            "/console/audit.csv",
+            Console,
+            Roles(AUDIT_READERS),
+            get(console::audit_csv),
+        ),
+    ]
+}
+
+/// The complete application router with its middleware stack.
+pub fn router(state: AppState) -> Router {
+    let mut app: Router<AppState> = Router::new();
+    for def in table() {
+        let access = def.access;
+        let handler =
+            def.handler
+                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    auth::require(access, req, next)
+                }));
+        app = app.route(def.path, handler);
+    }
+    let limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    app.fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_layer,
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Renders the Chinese error page for error responses without a body of their own.
+async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let page = resp.extensions().get::<ErrorPage>().cloned();
+    let page = match page {
+        Some(p) => p,
+        None if status == StatusCode::PAYLOAD_TOO_LARGE => ErrorPage {
+            code: "payload_too_large",
+            message: AppError::PayloadTooLarge.public_message(),
+        },
+        None if status == StatusCode::REQUEST_TIMEOUT => ErrorPage {
+            code: "timeout",
+            message: "请求处理超时，请稍后再试。".into(),
+        },
+        None => return resp,
+    };
+    let ctx = context! { status => status.as_u16(), code => page.code, message => page.message };
+    match state.templates.render("error.html", ctx) {
+        Ok(html) => {
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            (parts, Html(html)).into_response()
+        }
+        Err(_) => resp,
+    }
+}

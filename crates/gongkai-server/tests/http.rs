@@ -1,0 +1,667 @@
+//! Integration tests: the real server over HTTP on 127.0.0.1:0, on SQLite always and on
+//! PostgreSQL when `GONGKAI_TEST_POSTGRES_URL` is set (each app in its own schema, dropped
+//! afterwards). No sleeps: the listener is bound before the server starts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failure by design
+
+use gongkai_agency::{AgencyKind, DivisionCode, Role, Uscc};
+use gongkai_server::auth::Access;
+use gongkai_server::routes::{self, Audience};
+use gongkai_server::{Config, DatabaseConfig, DemoAccount};
+use gongkai_store::{Actor, AgencyInput, NewUser, Store};
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("GONGKAI_TEST_POSTGRES_URL").is_ok() {
+        b.push(Backend::Postgres);
+    }
+    eprintln!(
+        "backends: {}",
+        b.iter()
+            .map(|b| format!("{b:?}").to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    b
+}
+
+struct TestApp {
+    base: String,
+    store: Store,
+    accounts: Vec<DemoAccount>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::with_data_dir(dir.path().to_owned());
+        if backend == Backend::Postgres {
+            let url = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap();
+            config.database = DatabaseConfig::Postgres {
+                url,
+                schema: Some(format!(
+                    "t_http_{}_{}",
+                    std::process::id(),
+                    SEQ.fetch_add(1, Ordering::SeqCst)
+                )),
+            };
+        }
+        config.demo = true;
+        tweak(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = gongkai_server::build(config, listener)
+            .await
+            .unwrap_or_else(|e| panic!("server on {backend:?} did not start: {e}"));
+        let base = format!("http://{}", server.local_addr().unwrap());
+        let store = server.store().clone();
+        let accounts = server.demo_accounts().to_vec();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base,
+            store,
+            accounts,
+            stop: Some(tx),
+            task,
+            _dir: dir,
+        }
+    }
+
+    async fn finish(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap().unwrap();
+        self.store.clone().drop_schema().await.unwrap();
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn password_of(&self, login: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|a| a.login == login)
+            .and_then(|a| a.password.clone())
+            .unwrap()
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in; when the password is a one-time one, sets `new_password`. Returns the client
+    /// and the session's CSRF token.
+    async fn sign_in(&self, login: &str, password: &str) -> (reqwest::Client, String) {
+        let c = Self::client();
+        let page = c.get(self.url("/console/login")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let csrf = csrf_of(&page.text().await.unwrap());
+        let r = c
+            .post(self.url("/console/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", login),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {login}");
+        let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+        let page = c.get(self.url("/console/password")).send().await.unwrap();
+        let csrf = csrf_of(&page.text().await.unwrap());
+        if to == "/console/password" {
+            let r = c
+                .post(self.url("/console/password"))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("current", password),
+                    ("new", NEW_PASSWORD),
+                    ("confirm", NEW_PASSWORD),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            assert_eq!(r.headers()[LOCATION], "/console");
+        }
+        (c, csrf)
+    }
+}
+
+const NEW_PASSWORD: &str = "一个足够长的新密码2026";
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a csrf field") + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+#[tokio::test]
+async fn demo_serves_health_portal_and_sign_in() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let c = TestApp::client();
+
+        let r = c.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        for h in [
+            "content-security-policy",
+            "x-content-type-options",
+            "referrer-policy",
+            "x-frame-options",
+        ] {
+            assert!(r.headers().contains_key(h), "{h} missing");
+        }
+        assert_eq!(r.text().await.unwrap(), "ok\n");
+
+        let home = c
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("lang=\"zh-CN\""));
+        assert!(home.contains("跳到主要内容"));
+        for name in [
+            "宁夏回族自治区人民政府",
+            "灵武市人民政府",
+            "灵武市审批服务管理局",
+        ] {
+            assert!(home.contains(name), "{name} missing on {backend:?}");
+        }
+        let agency = app
+            .store
+            .list_agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == "灵武市审批服务管理局")
+            .unwrap();
+        let portal = c
+            .get(app.url(&format!("/portal/{}", agency.id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for col in [
+            "政府信息公开指南",
+            "政府信息公开制度",
+            "法定主动公开内容",
+            "政府信息公开年报",
+            "依申请公开",
+        ] {
+            assert!(portal.contains(col), "{col}");
+        }
+        let col = c
+            .get(app.url(&format!("/portal/{}/annual-reports", agency.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(col.status(), StatusCode::OK);
+        assert!(col.text().await.unwrap().contains("本栏目暂无内容"));
+        let missing = c.get(app.url("/portal/999999")).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(missing.text().await.unwrap().contains("页面不存在"));
+
+        // anonymous console → sign-in page
+        let r = c.get(app.url("/console")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()[LOCATION], "/console/login");
+
+        // wrong password
+        let page = c.get(app.url("/console/login")).send().await.unwrap();
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        let csrf = csrf_of(&page.text().await.unwrap());
+        let r = c
+            .post(app.url("/console/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", "demo-editor"),
+                ("password", "wrong"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+
+        // right password: forced change, then the dashboard
+        let pw = app.password_of("demo-editor");
+        let (editor, _) = app.sign_in("demo-editor", &pw).await;
+        let dash = editor.get(app.url("/console")).send().await.unwrap();
+        assert_eq!(dash.status(), StatusCode::OK);
+        let dash = dash.text().await.unwrap();
+        assert!(dash.contains("工作台") && dash.contains("灵武市审批服务管理局"));
+        // the one-time password no longer works
+        let (_, csrf2) = (TestApp::client(), csrf);
+        let again = TestApp::client();
+        let p = again.get(app.url("/console/login")).send().await.unwrap();
+        let csrf3 = csrf_of(&p.text().await.unwrap());
+        let r = again
+            .post(app.url("/console/login"))
+            .form(&[
+                ("csrf_token", csrf3.as_str()),
+                ("login", "demo-editor"),
+                ("password", pw.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{csrf2}");
+
+        let metrics = c
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(metrics.contains(
+            "gongkai_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ));
+
+        // audit: the sign-in and password change are recorded
+        let log = app.store.list_audit(&Default::default()).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|r| r.action == "session.sign_in" && r.actor_login == "demo-editor")
+        );
+        assert!(log.iter().any(|r| r.action == "user.change_password"));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn demo_seeding_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut logins = Vec::new();
+    for _ in 0..2 {
+        let mut config = Config::with_data_dir(dir.path().to_owned());
+        config.demo = true;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = gongkai_server::build(config, listener).await.unwrap();
+        assert_eq!(server.store().list_agencies().await.unwrap().len(), 7);
+        assert_eq!(server.store().list_users(None).await.unwrap().len(), 5);
+        assert!(server.demo_accounts().iter().all(|a| a.password.is_some()));
+        logins.push(server.demo_accounts().len());
+        server.store().close().await;
+    }
+    assert_eq!(logins, [5, 5]);
+}
+
+#[tokio::test]
+async fn errors_are_chinese_with_the_right_status() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, |c| c.body_limit = 4096).await;
+        let pw = app.password_of("demo-sysadmin");
+        let (admin, csrf) = app.sign_in("demo-sysadmin", &pw).await;
+
+        // POST without a CSRF token
+        let r = admin
+            .post(app.url("/console/agencies"))
+            .form(&[("name", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("安全校验未通过"));
+
+        // oversized body
+        let big = "x".repeat(10_000);
+        let r = admin
+            .post(app.url("/console/agencies"))
+            .form(&[("csrf_token", csrf.as_str()), ("name", big.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(r.text().await.unwrap().contains("提交的内容过大"));
+
+        // bad 统一社会信用代码: 422, nothing written
+        let before = app.store.list_agencies().await.unwrap().len();
+        let audit_before = app
+            .store
+            .list_audit(&Default::default())
+            .await
+            .unwrap()
+            .len();
+        let r = admin
+            .post(app.url("/console/agencies"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("name", "测试局"),
+                ("uscc", "91350100M000100Y44"),
+                ("division_code", "640181"),
+                ("kind", "department"),
+                ("parent_id", ""),
+                ("report_deadline", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("校验位错误"), "{body}");
+        assert!(body.contains("value=\"测试局\""), "form keeps the input");
+        assert_eq!(app.store.list_agencies().await.unwrap().len(), before);
+        assert_eq!(
+            app.store
+                .list_audit(&Default::default())
+                .await
+                .unwrap()
+                .len(),
+            audit_before
+        );
+
+        // a good one is created and audited
+        let uscc = Uscc::with_check_digit("11640181MB0000099").unwrap();
+        let r = admin
+            .post(app.url("/console/agencies"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("name", "灵武市测试局"),
+                ("uscc", uscc.as_str()),
+                ("division_code", "640181"),
+                ("kind", "department"),
+                ("parent_id", ""),
+                ("report_deadline", "02-15"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let created = app.store.find_agency_by_uscc(&uscc).await.unwrap().unwrap();
+        assert_eq!(created.effective_deadline().label(), "2月15日");
+        let csv = admin
+            .get(app.url("/console/audit.csv?action=agency.create"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains("灵武市测试局") && csv.contains("demo-sysadmin"));
+
+        // expired session: signed out everywhere from another client
+        let other = TestApp::client();
+        let p = other.get(app.url("/console/login")).send().await.unwrap();
+        let c1 = csrf_of(&p.text().await.unwrap());
+        let r = other
+            .post(app.url("/console/login"))
+            .form(&[
+                ("csrf_token", c1.as_str()),
+                ("login", "demo-sysadmin"),
+                ("password", NEW_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let s = other
+            .get(app.url("/console/settings"))
+            .send()
+            .await
+            .unwrap();
+        let c2 = csrf_of(&s.text().await.unwrap());
+        let r = other
+            .post(app.url("/console/logout-everywhere"))
+            .form(&[("csrf_token", c2.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = admin.get(app.url("/console")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()[LOCATION], "/console/login?expired=1");
+        let page = admin
+            .get(app.url("/console/login?expired=1"))
+            .send()
+            .await
+            .unwrap();
+        assert!(page.text().await.unwrap().contains("登录已过期"));
+        let r = admin
+            .post(app.url("/console/agencies"))
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(
+            r.status(),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+        ));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_account() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let c = TestApp::client();
+        let p = c.get(app.url("/console/login")).send().await.unwrap();
+        let csrf = csrf_of(&p.text().await.unwrap());
+        for _ in 0..5 {
+            let r = c
+                .post(app.url("/console/login"))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("login", "demo-admin"),
+                    ("password", "nope"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let pw = app.password_of("demo-admin");
+        let r = c
+            .post(app.url("/console/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", "demo-admin"),
+                ("password", pw.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.text().await.unwrap().contains("失败次数过多"));
+        app.finish().await;
+    }
+}
+
+/// Tries every route of the table as anonymous, each role, and an administrator of an
+/// unrelated agency, and checks the answer against the route's declared access.
+#[tokio::test]
+async fn every_route_enforces_its_access() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let store = &app.store;
+        let agencies = store.list_agencies().await.unwrap();
+        let dept = agencies
+            .iter()
+            .find(|a| a.name == "灵武市审批服务管理局")
+            .unwrap();
+
+        // a target user in the department, and an unrelated agency with its own administrator
+        let target = store
+            .create_user(
+                &NewUser {
+                    agency_id: dept.id,
+                    login: "target-user".into(),
+                    display_name: "目标用户".into(),
+                    role: Role::Editor,
+                    password_hash: "x".into(),
+                    must_change_password: true,
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let elsewhere = store
+            .create_agency(
+                &AgencyInput {
+                    parent_id: None,
+                    name: "无关县人民政府".into(),
+                    uscc: Uscc::with_check_digit("11150000MB0000001").unwrap(),
+                    division_code: DivisionCode::parse("150000").unwrap(),
+                    kind: AgencyKind::CountyGovernment,
+                    report_deadline: None,
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        store
+            .create_user(
+                &NewUser {
+                    agency_id: elsewhere.id,
+                    login: "outsider".into(),
+                    display_name: "外机关管理员".into(),
+                    role: Role::AgencyAdmin,
+                    password_hash: gongkai_server::auth::hash_password("outsider-password".into())
+                        .await
+                        .unwrap(),
+                    must_change_password: false,
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+
+        // principals: (name, role, client, csrf, password once set)
+        let mut principals: Vec<(String, Option<Role>, reqwest::Client, String, String)> = vec![(
+            "anonymous".into(),
+            None,
+            TestApp::client(),
+            String::new(),
+            String::new(),
+        )];
+        for a in app.accounts.clone() {
+            let pw = a.password.clone().unwrap();
+            let (c, csrf) = app.sign_in(&a.login, &pw).await;
+            principals.push((a.login.clone(), Some(a.role), c, csrf, NEW_PASSWORD.into()));
+        }
+        let (c, csrf) = app.sign_in("outsider", "outsider-password").await;
+        principals.push((
+            "outsider".into(),
+            Some(Role::AgencyAdmin),
+            c,
+            csrf,
+            "outsider-password".into(),
+        ));
+
+        // routes that end the session go last
+        let mut table = routes::table();
+        table.sort_by_key(|r| r.path.contains("logout"));
+        let mut checked = 0;
+        for (name, role, client, csrf, password) in &principals {
+            for route in &table {
+                // each sign-out gets a fresh session of its own
+                let (client, csrf) = if route.path.contains("logout") && role.is_some() {
+                    app.sign_in(name, password).await
+                } else {
+                    (client.clone(), csrf.clone())
+                };
+                let path = route
+                    .path
+                    .replace("{agency_id}", &dept.id.to_string())
+                    .replace("{column}", "guide")
+                    .replace(
+                        "{id}",
+                        &if route.path.starts_with("/console/users") {
+                            target.id
+                        } else {
+                            dept.id
+                        }
+                        .to_string(),
+                    );
+                let resp = if route.method == reqwest::Method::GET {
+                    client.get(app.url(&path)).send().await.unwrap()
+                } else {
+                    client
+                        .post(app.url(&path))
+                        .form(&[("csrf_token", csrf.as_str())])
+                        .send()
+                        .await
+                        .unwrap()
+                };
+                let status = resp.status();
+                let location = resp
+                    .headers()
+                    .get(LOCATION)
+                    .map(|l| l.to_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                let denied = status == StatusCode::FORBIDDEN
+                    || status == StatusCode::UNAUTHORIZED
+                    || (status == StatusCode::SEE_OTHER
+                        && route.method == reqwest::Method::GET
+                        && location.starts_with("/console/login")
+                        && path != "/console/login");
+                let role_allowed = match (route.access, role) {
+                    (Access::Public, _) => true,
+                    (_, None) => false,
+                    (Access::SignedIn | Access::Staff, Some(_)) => true,
+                    (Access::Roles(rs), Some(r)) => rs.contains(r),
+                };
+                // the outsider may not touch the department or its users
+                let scoped_out = name == "outsider" && route.path.contains("{id}");
+                let expect_allowed = role_allowed && !scoped_out;
+                assert!(!status.is_server_error(), "{name} {path}: {status}");
+                if route.access == Access::Public && route.method == reqwest::Method::POST {
+                    // the sign-in form answers 401/403 for wrong credentials or a missing
+                    // pre-session token; that is its job, not an access decision
+                    checked += 1;
+                    continue;
+                }
+                assert_eq!(
+                    !denied, expect_allowed,
+                    "{backend:?} {name} {} {path}: got {status} {location}",
+                    route.method
+                );
+                if route.audience == Audience::Console
+                    && role.is_none()
+                    && route.access != Access::Public
+                {
+                    assert!(!status.is_success(), "anonymous reached {path}");
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, principals.len() * table.len());
+        eprintln!("{backend:?}: {checked} route checks");
+        app.finish().await;
+    }
+}

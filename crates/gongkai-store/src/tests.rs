@@ -1,0 +1,320 @@
+//! Conformance tests, run on SQLite always and on PostgreSQL when `GONGKAI_TEST_POSTGRES_URL`
+//! is set (each test in its own schema, dropped afterwards).
+
+use super::*;
+use gongkai_agency::{AgencyKind, DivisionCode, Role, Uscc};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static SCHEMA_SEQ: AtomicU32 = AtomicU32::new(0);
+
+/// One store per backend under test; keeps its temporary directory alive.
+struct TestStore {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn stores() -> Vec<TestStore> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open_sqlite(&dir.path().join("gongkai.db"))
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    let mut out = vec![TestStore {
+        store: sqlite,
+        _dir: Some(dir),
+    }];
+    if let Ok(url) = std::env::var("GONGKAI_TEST_POSTGRES_URL") {
+        let schema = format!(
+            "t_store_{}_{}",
+            std::process::id(),
+            SCHEMA_SEQ.fetch_add(1, Ordering::SeqCst)
+        );
+        let pg = Store::open_postgres(&url, Some(&schema))
+            .await
+            .unwrap_or_else(|e| panic!("GONGKAI_TEST_POSTGRES_URL is set but unreachable: {e}"));
+        pg.migrate().await.unwrap();
+        out.push(TestStore {
+            store: pg,
+            _dir: None,
+        });
+    }
+    out
+}
+
+async fn finish(stores: Vec<TestStore>) {
+    let names: Vec<&str> = stores.iter().map(|s| s.store.backend_name()).collect();
+    eprintln!("backends tested: {}", names.join(", "));
+    for s in stores {
+        s.store.drop_schema().await.unwrap();
+    }
+}
+
+fn agency_input(name: &str, seq: &str, parent: Option<i64>, kind: AgencyKind) -> AgencyInput {
+    AgencyInput {
+        parent_id: parent,
+        name: name.into(),
+        uscc: Uscc::with_check_digit(&format!("11640181MB{seq}")).unwrap(),
+        division_code: DivisionCode::parse("640181").unwrap(),
+        kind,
+        report_deadline: None,
+    }
+}
+
+#[tokio::test]
+async fn agencies_users_sessions_and_audit_round_trip() {
+    let stores = stores().await;
+    for t in &stores {
+        let s = &t.store;
+        let actor = Actor::system();
+        // migrations are idempotent
+        s.migrate().await.unwrap();
+        let gov = s
+            .create_agency(
+                &agency_input(
+                    "灵武市人民政府",
+                    "0000001",
+                    None,
+                    AgencyKind::CountyGovernment,
+                ),
+                &actor,
+            )
+            .await
+            .unwrap();
+        let dept = s
+            .create_agency(
+                &agency_input(
+                    "灵武市审批服务管理局",
+                    "0000002",
+                    Some(gov.id),
+                    AgencyKind::Department,
+                ),
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.get_agency(dept.id).await.unwrap().unwrap(), dept);
+        assert_eq!(dept.effective_deadline().label(), "1月31日");
+        assert_eq!(
+            s.agency_subtree(gov.id).await.unwrap(),
+            vec![gov.id, dept.id]
+        );
+
+        // duplicate 统一社会信用代码 → Conflict
+        let dup = s
+            .create_agency(
+                &agency_input("重复", "0000002", None, AgencyKind::Department),
+                &actor,
+            )
+            .await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        // a cycle in the hierarchy is refused
+        let mut cyc = agency_input(
+            "灵武市人民政府",
+            "0000001",
+            Some(dept.id),
+            AgencyKind::CountyGovernment,
+        );
+        cyc.name = "x".into();
+        assert!(matches!(
+            s.update_agency(gov.id, &cyc, &actor).await,
+            Err(StoreError::Conflict(_))
+        ));
+
+        let user = s
+            .create_user(
+                &NewUser {
+                    agency_id: dept.id,
+                    login: "xxy".into(),
+                    display_name: "信息员".into(),
+                    role: Role::Editor,
+                    password_hash: "h1".into(),
+                    must_change_password: true,
+                },
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.find_user_by_login("xxy").await.unwrap().unwrap(), user);
+        assert_eq!(s.list_users(Some(&[gov.id])).await.unwrap().len(), 0);
+
+        for tok in ["a", "b"] {
+            s.create_session(&Session {
+                token: tok.into(),
+                user_id: user.id,
+                csrf_token: format!("c{tok}"),
+                created_at: 10,
+                expires_at: 100,
+            })
+            .await
+            .unwrap();
+        }
+        assert!(s.get_session("a", 50).await.unwrap().is_some());
+        assert!(s.get_session("a", 100).await.unwrap().is_none(), "expired");
+        s.set_password(user.id, "h2", false, Some("a"), &actor)
+            .await
+            .unwrap();
+        assert!(
+            s.get_session("b", 50).await.unwrap().is_none(),
+            "other sessions end"
+        );
+        let (_, u) = s.get_session("a", 50).await.unwrap().unwrap();
+        assert!(!u.must_change_password);
+        assert_eq!(u.password_hash, "h2");
+        assert_eq!(s.delete_user_sessions(user.id).await.unwrap(), 1);
+
+        s.record_login_failure("acct:xxy", 10).await.unwrap();
+        s.record_login_failure("acct:xxy", 20).await.unwrap();
+        assert_eq!(s.count_login_failures("acct:xxy", 15).await.unwrap(), 1);
+        s.clear_login_failures("acct:xxy").await.unwrap();
+        assert_eq!(s.count_login_failures("acct:xxy", 0).await.unwrap(), 0);
+
+        let all = s.list_audit(&AuditFilter::default()).await.unwrap();
+        let actions: Vec<&str> = all.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "user.change_password",
+                "user.create",
+                "agency.create",
+                "agency.create"
+            ]
+        );
+        let only_gov = s
+            .list_audit(&AuditFilter {
+                agency_ids: Some(vec![gov.id]),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(only_gov.len(), 1);
+        assert!(only_gov[0].after.contains("灵武市人民政府"));
+    }
+    finish(stores).await;
+}
+
+#[tokio::test]
+async fn audit_log_is_append_only() {
+    let stores = stores().await;
+    for t in &stores {
+        let s = &t.store;
+        s.append_audit(
+            &Actor::system(),
+            &AuditEntry {
+                agency_id: None,
+                action: "test",
+                target: "t".into(),
+                before: String::new(),
+                after: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let upd = with_pool!(s, p => sqlx::query("UPDATE audit_log SET action = 'x'").execute(p).await.map(|_| ()));
+        assert!(upd.is_err(), "{}: update must fail", s.backend_name());
+        let del =
+            with_pool!(s, p => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|_| ()));
+        assert!(del.is_err(), "{}: delete must fail", s.backend_name());
+    }
+    finish(stores).await;
+}
+
+#[tokio::test]
+async fn logical_export_round_trips_across_backends_and_sqlite_backup_restores() {
+    let stores = stores().await;
+    let source = &stores[0].store;
+    let actor = Actor::system();
+    let gov = source
+        .create_agency(
+            &agency_input("政府", "0000001", None, AgencyKind::CountyGovernment),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let dept = source
+        .create_agency(
+            &agency_input("部门", "0000002", Some(gov.id), AgencyKind::Department),
+            &actor,
+        )
+        .await
+        .unwrap();
+    // a parent with a higher id than its child
+    let later = source
+        .create_agency(
+            &agency_input("新上级", "0000003", None, AgencyKind::CountyGovernment),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let mut moved = agency_input(
+        "政府",
+        "0000001",
+        Some(later.id),
+        AgencyKind::CountyGovernment,
+    );
+    moved.report_deadline = Some(gongkai_agency::ReportDeadline::parse("03-15").unwrap());
+    source.update_agency(gov.id, &moved, &actor).await.unwrap();
+    source
+        .create_user(
+            &NewUser {
+                agency_id: dept.id,
+                login: "u".into(),
+                display_name: "用户".into(),
+                role: Role::Reviewer,
+                password_hash: "h".into(),
+                must_change_password: false,
+            },
+            &actor,
+        )
+        .await
+        .unwrap();
+    let export = source.export_logical().await.unwrap();
+
+    // SQLite: VACUUM INTO, restore into a new file, same content
+    let dir = tempfile::tempdir().unwrap();
+    let Store::Sqlite(b) = source else {
+        panic!("first store is SQLite")
+    };
+    let backup = dir.path().join("backup.db");
+    sqlite::backup(b, &backup).await.unwrap();
+    assert!(
+        sqlite::backup(b, &backup).await.is_err(),
+        "never overwrites"
+    );
+    let restored_path = dir.path().join("restored.db");
+    sqlite::restore(&backup, &restored_path).await.unwrap();
+    let restored = Store::open_sqlite(&restored_path).await.unwrap();
+    assert_eq!(restored.export_logical().await.unwrap(), export);
+    restored.close().await;
+
+    // logical import into every backend (fresh), export again: identical
+    let targets = stores_fresh().await;
+    for t in &targets {
+        t.store.import_logical(&export).await.unwrap();
+        assert_eq!(
+            t.store.export_logical().await.unwrap(),
+            export,
+            "{}",
+            t.store.backend_name()
+        );
+        assert!(
+            t.store.import_logical(&export).await.is_err(),
+            "refuses a non-empty target"
+        );
+        // new rows continue after the imported ids
+        let next = t
+            .store
+            .create_agency(
+                &agency_input("再建", "0000009", None, AgencyKind::Department),
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert!(next.id > later.id);
+    }
+    finish(targets).await;
+    finish(stores).await;
+}
+
+async fn stores_fresh() -> Vec<TestStore> {
+    stores().await
+}
