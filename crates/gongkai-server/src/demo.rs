@@ -119,6 +119,14 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
         };
         ids.push(id);
     }
+    // The demo bureau files its items in the thirteen columns its report names.
+    if let Some(bureau) = ids.get(3).copied()
+        && store.catalogue(bureau).await? != gongkai_proactive::Catalogue::demo_bureau()
+    {
+        store
+            .set_catalogue(bureau, &gongkai_proactive::Catalogue::demo_bureau(), &actor)
+            .await?;
+    }
     let mut accounts = Vec::new();
     for (login, display_name, role, agency) in USERS {
         let agency_id = ids

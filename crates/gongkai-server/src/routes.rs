@@ -5,7 +5,8 @@
 
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
-use crate::handlers::{console, portal};
+use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
+use crate::handlers::{console, portal, proactive};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -219,11 +220,96 @@ pub fn table() -> Vec<RouteDef> {
             get(console::audit),
         ),
         r(
-            g,
+            g.clone(),
             "/console/audit.csv",
             Console,
             Roles(AUDIT_READERS),
             get(console::audit_csv),
+        ),
+        // proactive disclosure (主动公开)
+        r(
+            g.clone(),
+            "/portal/{agency_id}/columns",
+            Portal,
+            Public,
+            get(proactive::portal_columns),
+        ),
+        r(
+            g.clone(),
+            "/portal/{agency_id}/columns/{column}",
+            Portal,
+            Public,
+            get(proactive::portal_column),
+        ),
+        r(
+            g.clone(),
+            "/portal/{agency_id}/items/{item_id}",
+            Portal,
+            Public,
+            get(proactive::portal_item),
+        ),
+        r(
+            g.clone(),
+            "/console/items",
+            Console,
+            Roles(ITEM_STAFF),
+            get(proactive::items),
+        ),
+        r(
+            g.clone(),
+            "/console/items/new",
+            Console,
+            Roles(ITEM_EDITORS),
+            get(proactive::item_new_form),
+        ),
+        r(
+            p.clone(),
+            "/console/items",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(proactive::item_create),
+        ),
+        r(
+            g,
+            "/console/items/{id}",
+            Console,
+            Roles(ITEM_STAFF),
+            get(proactive::item_detail),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(proactive::item_update),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/submit",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(proactive::item_submit),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/approve",
+            Console,
+            Roles(ITEM_REVIEWERS),
+            post(proactive::item_approve),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/return",
+            Console,
+            Roles(ITEM_REVIEWERS),
+            post(proactive::item_return),
+        ),
+        r(
+            p,
+            "/console/items/{id}/withdraw",
+            Console,
+            Roles(ITEM_REVIEWERS),
+            post(proactive::item_withdraw),
         ),
     ]
 }

@@ -40,6 +40,34 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("audit.html", include_str!("../templates/audit.html")),
     ("settings.html", include_str!("../templates/settings.html")),
+    (
+        "proactive_items.html",
+        include_str!("../templates/proactive_items.html"),
+    ),
+    (
+        "proactive_form.html",
+        include_str!("../templates/proactive_form.html"),
+    ),
+    (
+        "proactive_fields.html",
+        include_str!("../templates/proactive_fields.html"),
+    ),
+    (
+        "proactive_item.html",
+        include_str!("../templates/proactive_item.html"),
+    ),
+    (
+        "portal_item_columns.html",
+        include_str!("../templates/portal_item_columns.html"),
+    ),
+    (
+        "portal_item_list.html",
+        include_str!("../templates/portal_item_list.html"),
+    ),
+    (
+        "portal_item.html",
+        include_str!("../templates/portal_item.html"),
+    ),
 ];
 
 /// The stylesheet, served at `/static/app.css` (no inline styles: the CSP forbids them).

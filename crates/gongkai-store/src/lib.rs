@@ -792,5 +792,7 @@ impl Store {
     }
 }
 
+pub mod proactive;
+
 #[cfg(test)]
 mod tests;

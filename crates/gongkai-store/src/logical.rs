@@ -78,6 +78,66 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("address", Col::Text),
         ],
     ),
+    // proactive disclosure (migration 0010)
+    (
+        "catalogue_columns",
+        &[
+            ("agency_id", Col::Int),
+            ("column_key", Col::Text),
+            ("name", Col::Text),
+            ("parent_key", Col::Text),
+            ("statutory_item", Col::Int),
+            ("position", Col::Int),
+        ],
+    ),
+    (
+        "index_sequences",
+        &[
+            ("agency_id", Col::Int),
+            ("year", Col::Int),
+            ("last_value", Col::Int),
+        ],
+    ),
+    (
+        "items",
+        &[
+            ("id", Col::Int),
+            ("agency_id", Col::Int),
+            ("index_number", Col::Text),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "item_versions",
+        &[
+            ("item_id", Col::Int),
+            ("number", Col::Int),
+            ("agency_id", Col::Int),
+            ("state", Col::Text),
+            ("column_key", Col::Text),
+            ("title", Col::Text),
+            ("publisher", Col::Text),
+            ("document_number", Col::Text),
+            ("written_on", Col::Text),
+            ("published_on", Col::Text),
+            ("topic", Col::Text),
+            ("disclosure_mode", Col::Text),
+            ("scope", Col::Text),
+            ("kind", Col::Text),
+            ("validity", Col::Text),
+            ("body_html", Col::Text),
+            ("attachments", Col::Text),
+            ("author", Col::Text),
+            ("editors", Col::Text),
+            ("reviewer", Col::Text),
+            ("reason", Col::Text),
+            ("publish_at", Col::Int),
+            ("published_at", Col::Int),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
 ];
 
 impl Store {
@@ -191,7 +251,7 @@ impl Store {
         });
         if let Store::Postgres(b) = self {
             // Identity columns continue after the imported ids.
-            for table in ["agencies", "users", "login_failures", "audit_log"] {
+            for table in ["agencies", "users", "login_failures", "audit_log", "items"] {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
                      COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod portal;
+pub mod proactive;
 
 use crate::AppState;
 use crate::auth::CurrentUser;

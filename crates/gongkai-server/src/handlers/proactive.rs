@@ -1,0 +1,591 @@
+//! Proactive disclosure (主动公开): the staff console for drafting and reviewing items, and the
+//! public catalogue pages. Public pages read only published versions.
+
+use super::{AgencyView, render, serde};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use gongkai_agency::Role;
+use gongkai_proactive::check::{SensitiveWords, is_publishable};
+use gongkai_proactive::{
+    Catalogue, CheckContext, ColumnKey, DocumentNumber, Finding, Item, Severity, check_item,
+};
+use gongkai_store::proactive::{ItemInput, ItemRecord, ProactiveError, StoredVersion, Transition};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+/// Who drafts, edits and submits items.
+pub const ITEM_EDITORS: &[Role] = &[Role::Editor, Role::Reviewer];
+/// Who approves, returns and withdraws items.
+pub const ITEM_REVIEWERS: &[Role] = &[Role::Reviewer];
+/// Who sees the console item pages.
+pub const ITEM_STAFF: &[Role] = &[Role::Editor, Role::Reviewer];
+
+/// Items per page of a public column.
+const PAGE_SIZE: i64 = 20;
+
+impl From<ProactiveError> for AppError {
+    fn from(e: ProactiveError) -> Self {
+        match e {
+            ProactiveError::Store(s) => s.into(),
+            ProactiveError::Workflow(w @ gongkai_proactive::TransitionError::ReasonRequired(_)) => {
+                Self::Invalid(w.to_string())
+            }
+            ProactiveError::Workflow(w) => Self::Conflict(w.to_string()),
+            ProactiveError::Invalid(m) => Self::Invalid(m),
+            e @ ProactiveError::Concurrent => Self::Conflict(e.to_string()),
+        }
+    }
+}
+
+/// An item version as pages show it.
+#[derive(Debug, Clone, Serialize)]
+struct ItemView {
+    id: i64,
+    version: u32,
+    state: String,
+    state_label: &'static str,
+    index_number: String,
+    column_key: String,
+    column_name: String,
+    title: String,
+    publisher: String,
+    document_number: String,
+    written_on: String,
+    published_on: String,
+    topic: String,
+    disclosure_mode: &'static str,
+    scope: String,
+    body_html: String,
+    author: String,
+    reviewer: String,
+    reason: String,
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+impl ItemView {
+    fn new(id: i64, v: &StoredVersion, catalogue: &Catalogue) -> Self {
+        let i = &v.item;
+        Self {
+            id,
+            version: v.version.number,
+            state: format!("{:?}", v.version.state),
+            state_label: v.version.state.label(),
+            index_number: i.index_number.to_string(),
+            column_key: i.column.to_string(),
+            column_name: catalogue
+                .get(&i.column)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| i.column.to_string()),
+            title: i.title.clone(),
+            publisher: i.publisher.clone(),
+            document_number: i
+                .document_number
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            written_on: date(i.written_on),
+            published_on: date(i.published_on),
+            topic: i.topic.clone().unwrap_or_default(),
+            disclosure_mode: i.disclosure_mode.label(),
+            scope: i.scope.clone(),
+            // Stored bodies are sanitised on write; sanitising again on output costs little.
+            body_html: gongkai_proactive::html::sanitize(&i.body_html),
+            author: v.version.author.to_string(),
+            reviewer: v
+                .version
+                .reviewer
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            reason: v.version.reason.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct FindingView {
+    blocking: bool,
+    severity: &'static str,
+    field: &'static str,
+    message: String,
+}
+
+fn finding_views(findings: &[Finding]) -> Vec<FindingView> {
+    findings
+        .iter()
+        .map(|f| FindingView {
+            blocking: f.severity == Severity::Block,
+            severity: f.severity.label(),
+            field: f.field.label(),
+            message: f.message.clone(),
+        })
+        .collect()
+}
+
+/// The pre-publication checks of gongkai-proactive on one version.
+fn run_checks(item: &Item, catalogue: &Catalogue) -> Vec<Finding> {
+    let words = SensitiveWords::empty();
+    let is_published = |_: &str| true;
+    let ctx = CheckContext {
+        sensitive_words: &words,
+        catalogue: Some(catalogue),
+        own_hosts: &[],
+        is_published: &is_published,
+    };
+    check_item(item, &ctx)
+}
+
+fn columns_of(catalogue: &Catalogue) -> Vec<minijinja::Value> {
+    catalogue
+        .columns()
+        .iter()
+        .map(|c| {
+            context! {
+                key => c.key.as_str(),
+                name => c.name.clone(),
+                child => c.parent.is_some(),
+            }
+        })
+        .collect()
+}
+
+fn with_status(status: StatusCode, html: Html<String>) -> Response {
+    (status, html).into_response()
+}
+
+// ---- console ----------------------------------------------------------------------------------
+
+/// The form of a draft.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    column: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    written_on: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl ItemForm {
+    fn of(v: &StoredVersion) -> Self {
+        let i = &v.item;
+        Self {
+            column: i.column.to_string(),
+            title: i.title.clone(),
+            document_number: i
+                .document_number
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            written_on: date(i.written_on),
+            topic: i.topic.clone().unwrap_or_default(),
+            body: i.body_html.clone(),
+        }
+    }
+
+    fn parse(&self, catalogue: &Catalogue) -> Result<ItemInput, Vec<String>> {
+        let mut errors = Vec::new();
+        let column = match ColumnKey::parse(self.column.trim()) {
+            Ok(k) if catalogue.get(&k).is_some() => Some(k),
+            _ => {
+                errors.push("请选择本机关目录中的栏目。".to_owned());
+                None
+            }
+        };
+        if self.title.trim().is_empty() {
+            errors.push("标题不能为空。".to_owned());
+        }
+        let document_number = match self.document_number.trim() {
+            "" => None,
+            s => match DocumentNumber::parse(s) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    errors.push(format!("文号：{e}"));
+                    None
+                }
+            },
+        };
+        let written_on = match self.written_on.trim() {
+            "" => None,
+            s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push("成文日期的格式应为 YYYY-MM-DD。".to_owned());
+                    None
+                }
+            },
+        };
+        match column {
+            Some(column) if errors.is_empty() => Ok(ItemInput {
+                column,
+                title: self.title.trim().to_owned(),
+                document_number,
+                written_on,
+                topic: Some(self.topic.trim().to_owned()).filter(|t| !t.is_empty()),
+                body_html: self.body.clone(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn own_item(state: &AppState, me: &CurrentUser, id: i64) -> Result<ItemRecord, AppError> {
+    let record = state.store.get_item(id).await?.ok_or(AppError::NotFound)?;
+    if record.agency_id != me.user().agency_id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(record)
+}
+
+pub async fn items(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let agency_id = me.user().agency_id;
+    let catalogue = state.store.catalogue(agency_id).await?;
+    let list: Vec<ItemView> = state
+        .store
+        .list_items(agency_id)
+        .await?
+        .iter()
+        .map(|(id, v)| ItemView::new(*id, v, &catalogue))
+        .collect();
+    render(
+        &state,
+        "proactive_items.html",
+        Some(&me),
+        context! {
+            items => serde(&list),
+            can_edit => ITEM_EDITORS.contains(&me.user().role),
+        },
+    )
+}
+
+async fn form_page(
+    state: &AppState,
+    me: &CurrentUser,
+    item_id: Option<i64>,
+    form: &ItemForm,
+    errors: &[String],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let catalogue = state.store.catalogue(me.user().agency_id).await?;
+    let html = render(
+        state,
+        "proactive_form.html",
+        Some(me),
+        context! {
+            item_id => item_id,
+            form => serde(form),
+            errors => serde(errors),
+            columns => columns_of(&catalogue),
+            topics => serde(gongkai_proactive::item::STANDARD_TOPICS),
+        },
+    )?;
+    Ok(with_status(status, html))
+}
+
+pub async fn item_new_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Response, AppError> {
+    form_page(&state, &me, None, &ItemForm::default(), &[], StatusCode::OK).await
+}
+
+pub async fn item_create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    let agency_id = me.user().agency_id;
+    let catalogue = state.store.catalogue(agency_id).await?;
+    let input = match form.parse(&catalogue) {
+        Ok(i) => i,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &me,
+                None,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let record = state
+        .store
+        .create_item(agency_id, &input, &me.actor(), Utc::now())
+        .await?;
+    Ok(Redirect::to(&format!("/console/items/{}", record.id)).into_response())
+}
+
+async fn detail_page(
+    state: &AppState,
+    me: &CurrentUser,
+    record: &ItemRecord,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let catalogue = state.store.catalogue(record.agency_id).await?;
+    let latest = record.latest().ok_or(AppError::NotFound)?;
+    let findings = run_checks(&latest.item, &catalogue);
+    let versions: Vec<ItemView> = record
+        .versions
+        .iter()
+        .rev()
+        .map(|v| ItemView::new(record.id, v, &catalogue))
+        .collect();
+    let role = me.user().role;
+    let latest_state = latest.version.state;
+    use gongkai_proactive::State as S;
+    let html = render(
+        state,
+        "proactive_item.html",
+        Some(me),
+        context! {
+            item => serde(ItemView::new(record.id, latest, &catalogue)),
+            versions => serde(&versions),
+            findings => serde(finding_views(&findings)),
+            notice => notice,
+            live => record.live().is_some(),
+            form => serde(ItemForm::of(latest)),
+            columns => columns_of(&catalogue),
+            topics => serde(gongkai_proactive::item::STANDARD_TOPICS),
+            can_edit => ITEM_EDITORS.contains(&role)
+                && matches!(latest_state, S::Draft | S::Returned | S::Published | S::Withdrawn | S::Superseded),
+            can_submit => ITEM_EDITORS.contains(&role) && latest_state == S::Draft,
+            can_review => ITEM_REVIEWERS.contains(&role) && latest_state == S::PendingReview,
+            can_withdraw => ITEM_REVIEWERS.contains(&role) && record.live().is_some(),
+        },
+    )?;
+    Ok(with_status(status, html))
+}
+
+pub async fn item_detail(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let record = own_item(&state, &me, id).await?;
+    detail_page(&state, &me, &record, None, StatusCode::OK).await
+}
+
+pub async fn item_update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    let record = own_item(&state, &me, id).await?;
+    let catalogue = state.store.catalogue(record.agency_id).await?;
+    let input = match form.parse(&catalogue) {
+        Ok(i) => i,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &me,
+                Some(id),
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    state
+        .store
+        .edit_item(id, &input, &me.actor(), Utc::now())
+        .await?;
+    Ok(Redirect::to(&format!("/console/items/{id}")).into_response())
+}
+
+/// Runs the pre-publication checks on the working version; `Some(response)` when a blocking
+/// finding stops the transition.
+async fn blocked(
+    state: &AppState,
+    me: &CurrentUser,
+    record: &ItemRecord,
+    what: &str,
+) -> Result<Option<Response>, AppError> {
+    let catalogue = state.store.catalogue(record.agency_id).await?;
+    let latest = record.latest().ok_or(AppError::NotFound)?;
+    let findings = run_checks(&latest.item, &catalogue);
+    if is_publishable(&findings) {
+        return Ok(None);
+    }
+    let notice = format!("发布前检查发现禁止发布的问题，不能{what}，请修改后重试。");
+    detail_page(
+        state,
+        me,
+        record,
+        Some(&notice),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+    .map(Some)
+}
+
+async fn transition(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    t: Transition,
+) -> Result<Response, AppError> {
+    let record = own_item(state, me, id).await?;
+    let check = match t {
+        Transition::Submit => Some("提交审核"),
+        Transition::Approve => Some("审核通过"),
+        _ => None,
+    };
+    if let Some(what) = check
+        && let Some(resp) = blocked(state, me, &record, what).await?
+    {
+        return Ok(resp);
+    }
+    state
+        .store
+        .transition_item(id, &t, &me.actor(), Utc::now())
+        .await?;
+    Ok(Redirect::to(&format!("/console/items/{id}")).into_response())
+}
+
+pub async fn item_submit(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    transition(&state, &me, id, Transition::Submit).await
+}
+
+pub async fn item_approve(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    transition(&state, &me, id, Transition::Approve).await
+}
+
+pub async fn item_return(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    let t = Transition::Return {
+        reason: form.reason,
+    };
+    transition(&state, &me, id, t).await
+}
+
+pub async fn item_withdraw(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    let t = Transition::Withdraw {
+        reason: form.reason,
+    };
+    transition(&state, &me, id, t).await
+}
+
+// ---- portal -----------------------------------------------------------------------------------
+
+async fn load_agency(state: &AppState, id: i64) -> Result<AgencyView, AppError> {
+    let all = state.store.list_agencies().await?;
+    let a = all.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
+    Ok(AgencyView::new(a, &all, 0))
+}
+
+pub async fn portal_columns(
+    State(state): State<AppState>,
+    Path(agency_id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let agency = load_agency(&state, agency_id).await?;
+    let catalogue = state.store.catalogue(agency_id).await?;
+    render(
+        &state,
+        "portal_item_columns.html",
+        None,
+        context! { agency => serde(&agency), columns => columns_of(&catalogue) },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+pub async fn portal_column(
+    State(state): State<AppState>,
+    Path((agency_id, column)): Path<(i64, String)>,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let agency = load_agency(&state, agency_id).await?;
+    let catalogue = state.store.catalogue(agency_id).await?;
+    let key = ColumnKey::parse(&column).map_err(|_| AppError::NotFound)?;
+    let col = catalogue.get(&key).ok_or(AppError::NotFound)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let list = state
+        .store
+        .list_published(agency_id, &key, offset, PAGE_SIZE)
+        .await?;
+    let pages = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    render(
+        &state,
+        "portal_item_list.html",
+        None,
+        context! {
+            agency => serde(&agency),
+            columns => columns_of(&catalogue),
+            column => context! { key => col.key.as_str(), name => col.name.clone() },
+            items => serde(&list.items),
+            total => list.total,
+            page => page,
+            pages => pages,
+        },
+    )
+}
+
+pub async fn portal_item(
+    State(state): State<AppState>,
+    Path((agency_id, item_id)): Path<(i64, i64)>,
+) -> Result<Html<String>, AppError> {
+    let agency = load_agency(&state, agency_id).await?;
+    let version = state
+        .store
+        .get_published(agency_id, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let catalogue = state.store.catalogue(agency_id).await?;
+    let view = ItemView::new(item_id, &version, &catalogue);
+    render(
+        &state,
+        "portal_item.html",
+        None,
+        context! { agency => serde(&agency), item => serde(&view) },
+    )
+}
