@@ -40,7 +40,8 @@ pub const POSTGRES: &[Migration] = &[
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
-/// Applies the migrations above the highest applied version, each in its own transaction.
+/// Applies every migration not yet recorded as applied, in version order, each in its own
+/// transaction.
 macro_rules! run_migrations {
     ($pool:expr, $list:expr, $lock:expr, $unlock:expr) => {{
         use sqlx::Row;
@@ -52,11 +53,15 @@ macro_rules! run_migrations {
             sqlx::raw_sql($crate::migrate::CREATE_TABLE)
                 .execute(&mut *conn)
                 .await?;
-            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-                .fetch_one(&mut *conn)
-                .await?;
-            let current: i64 = row.try_get("v")?;
-            for m in $list.iter().filter(|m| m.version > current) {
+            // Every version not yet applied, not only those above the highest: a
+            // migration merged later with a lower number still runs.
+            let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>("version"))
+                .collect::<Result<_, _>>()?;
+            for m in $list.iter().filter(|m| !applied.contains(&m.version)) {
                 tracing::info!(version = m.version, description = m.description, "applying migration");
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
                 sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
