@@ -27,6 +27,11 @@ pub enum Block {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grid {
     pub rows: Vec<Vec<GridCell>>,
+    /// The rows come from text where a Word table was pasted (tab- or
+    /// space-separated): merged cells may have left empty or extra cells
+    /// anywhere, so cell positions are not reliable. Grids from HTML, DOCX and
+    /// Markdown are `false`.
+    pub pasted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +76,7 @@ impl Grid {
                 .into_iter()
                 .map(|r| r.into_iter().map(GridCell::new).collect())
                 .collect(),
+            pasted: false,
         }
     }
 }

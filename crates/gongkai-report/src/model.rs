@@ -70,6 +70,18 @@ impl Cell {
         }
     }
 
+    /// Parses a cell whose column is unknown (a local extra row): an integer
+    /// is a count, a decimal an amount.
+    pub fn parse_any(raw: &str) -> Cell {
+        match Cell::parse(raw, ValueKind::Count) {
+            Cell::Invalid(_) => match Cell::parse(raw, ValueKind::Amount) {
+                Cell::Amount(d) if d.is_sign_negative() => Cell::Invalid(raw.trim().to_string()),
+                other => other,
+            },
+            other => other,
+        }
+    }
+
     /// The cell as shown in a rendered table ("" for blank).
     pub fn display(&self) -> String {
         match self {
@@ -86,6 +98,16 @@ impl Cell {
             Cell::Count(n) => json!(n),
             Cell::Amount(d) => Value::String(d.normalize().to_string()),
             Cell::Invalid(s) => Value::String(s.clone()),
+        }
+    }
+
+    /// A value of an extra row, whose column kind is unknown.
+    fn from_json_any(v: &Value) -> Cell {
+        match v {
+            Value::Number(n) if n.as_i64().is_some() => Cell::from_json(v, ValueKind::Count),
+            Value::Number(n) => Cell::parse(&n.to_string(), ValueKind::Amount),
+            Value::String(s) => Cell::parse_any(s),
+            other => Cell::from_json(other, ValueKind::Count),
         }
     }
 
@@ -397,11 +419,7 @@ impl Report {
                         let values = e
                             .get("values")
                             .and_then(Value::as_array)
-                            .map(|vs| {
-                                vs.iter()
-                                    .map(|v| Cell::from_json(v, ValueKind::Amount))
-                                    .collect()
-                            })
+                            .map(|vs| vs.iter().map(Cell::from_json_any).collect())
                             .unwrap_or_default();
                         table.extra_rows.push(ExtraRow { label, values });
                     }

@@ -8,9 +8,29 @@ use unicode_normalization::UnicodeNormalization;
 /// NFKC (full-width digits, letters and brackets become ASCII), non-breaking
 /// and ideographic spaces become spaces, runs of whitespace collapse to one.
 pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if s.chars().all(nfkc_stable) {
+        return collapse_space(s.chars(), s.len());
+    }
+    collapse_space(s.nfkc(), s.len())
+}
+
+/// Characters that NFKC leaves as they are and that are common in reports:
+/// a fast path that skips the normaliser for most text.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii()
+        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || ('\u{3001}'..='\u{3002}').contains(&c)
+        || ('\u{3008}'..='\u{3011}').contains(&c)
+        || ('\u{3014}'..='\u{301b}').contains(&c)
+        || ('\u{2018}'..='\u{201d}').contains(&c)
+        || c == '\u{2014}'
+        || c == '\u{3000}'
+}
+
+fn collapse_space(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut space = false;
-    for c in s.nfkc() {
+    for c in chars {
         let c = match c {
             '\u{a0}' | '\u{3000}' | '\u{2002}'..='\u{200b}' | '\u{feff}' | '\t' | '\r' | '\n' => {
                 ' '
@@ -28,6 +48,35 @@ pub fn normalize(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whitespace cleaned (non-breaking and ideographic spaces, runs of blanks
+/// collapse to one space, ends trimmed) without changing any other character:
+/// for narrative text, which keeps its full-width punctuation.
+pub fn clean_space(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{feff}' | '\u{200b}')
+        })
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Full-width digits to ASCII, nothing else changed.
+pub fn fold_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect()
 }
 
 /// A key for comparing labels: normalised, without any whitespace, with
@@ -67,12 +116,12 @@ fn strip_one_number(s: &str) -> &str {
     const CN: &str = "一二三四五六七八九十";
     // (一) / （一） / (1)
     for (open, close) in [('(', ')'), ('（', '）')] {
-        if let Some(inner) = s.strip_prefix(open) {
-            if let Some(end) = inner.find(close) {
-                let num = &inner[..end];
-                if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
-                    return &inner[end + close.len_utf8()..];
-                }
+        if let Some(inner) = s.strip_prefix(open)
+            && let Some(end) = inner.find(close)
+        {
+            let num = &inner[..end];
+            if !num.is_empty() && num.chars().all(|c| CN.contains(c) || c.is_ascii_digit()) {
+                return &inner[end + close.len_utf8()..];
             }
         }
     }
@@ -131,6 +180,20 @@ pub fn is_placeholder(s: &str) -> bool {
 /// (元, 万元, 件, 个, 条, 项, 次) and a sign are tolerated. `None` if the text is
 /// not a number.
 pub fn parse_number(s: &str) -> Option<Decimal> {
+    // Fast path: a plain ASCII integer, the common cell.
+    let plain = s.trim();
+    if !plain.is_empty() && plain.len() <= 18 && plain.bytes().all(|b| b.is_ascii_digit()) {
+        return plain.parse::<i64>().ok().map(Decimal::from);
+    }
+    // Quick rejection: a value starts with a digit or a sign (after units
+    // and width folding), so text starting with a CJK ideograph is a label.
+    if plain
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    {
+        return None;
+    }
     let t = normalize(s);
     let mut t = t.trim();
     for unit in ["万元", "元", "件", "个", "条", "项", "次", "家", "人"] {
@@ -166,31 +229,66 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
+    // Labels are short: their characters fit on the stack.
+    const MAX: usize = 64;
+    let mut ca = ['\0'; MAX];
+    let mut cb = ['\0'; MAX];
+    let (mut na, mut nb) = (0, 0);
+    for c in a.chars() {
+        if na == MAX {
+            return similarity_long(a, b);
+        }
+        ca[na] = c;
+        na += 1;
+    }
+    for c in b.chars() {
+        if nb == MAX {
+            return similarity_long(a, b);
+        }
+        cb[nb] = c;
+        nb += 1;
+    }
+    dice(&ca[..na], &cb[..nb])
+}
+
+fn similarity_long(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    dice(&a, &b)
+}
+
+/// Dice coefficient over character bigrams of two character slices.
+fn dice(a: &[char], b: &[char]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
     if a.len() < 2 || b.len() < 2 {
-        let (short, long) = if a.len() < b.len() {
-            (&a, &b)
-        } else {
-            (&b, &a)
-        };
+        let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
         return if long.contains(&short[0]) {
             1.0 / long.len() as f64
         } else {
             0.0
         };
     }
-    let grams = |v: &[char]| -> Vec<(char, char)> { v.windows(2).map(|w| (w[0], w[1])).collect() };
-    let ga = grams(&a);
-    let mut gb = grams(&b);
-    let total = ga.len() + gb.len();
+    let total = (a.len() - 1) + (b.len() - 1);
+    // Each bigram of b is used at most once (a bit set on the stack for
+    // labels, a vector for long text).
+    let mut small = [false; 128];
+    let mut large = Vec::new();
+    let used: &mut [bool] = if b.len() <= small.len() {
+        &mut small[..]
+    } else {
+        large.resize(b.len(), false);
+        &mut large[..]
+    };
     let mut hits = 0;
-    for g in &ga {
-        if let Some(pos) = gb.iter().position(|x| x == g) {
-            gb.swap_remove(pos);
+    for wa in a.windows(2) {
+        if let Some(j) = b
+            .windows(2)
+            .enumerate()
+            .position(|(j, wb)| !used[j] && wa == wb)
+        {
+            used[j] = true;
             hits += 1;
         }
     }

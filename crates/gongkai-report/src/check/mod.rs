@@ -1,6 +1,14 @@
 //! The checker: every rule of the spec's rule table, with its stable id and
 //! severity. Pure: a report (and optionally last year's) in, diagnostics out.
 
+mod arithmetic;
+mod cross_year;
+mod helpers;
+mod structure;
+#[cfg(test)]
+mod testutil;
+mod text;
+
 use crate::model::Report;
 use crate::spec::TableId;
 use serde::Serialize;
@@ -165,7 +173,84 @@ pub struct CheckOptions<'a> {
     pub deadline: Option<chrono::NaiveDate>,
 }
 
-/// Runs every rule. Diagnostics come sorted by severity, then by place.
-pub fn check(_report: &Report, _options: &CheckOptions<'_>) -> Vec<Diagnostic> {
-    Vec::new()
+/// Runs every rule. Diagnostics come sorted by severity, then by place
+/// (section, table, row and column in official order), then by rule.
+pub fn check(report: &Report, options: &CheckOptions<'_>) -> Vec<Diagnostic> {
+    let ctx = helpers::Ctx::new(report, options);
+    let mut out = Vec::new();
+    structure::check(&ctx, &mut out);
+    arithmetic::check(&ctx, &mut out);
+    text::check(&ctx, &mut out);
+    cross_year::check(&ctx, &mut out);
+    helpers::sort(&ctx, &mut out);
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+    use crate::model::{Cell, ParseNote};
+
+    fn messy() -> Report {
+        let mut r = balanced();
+        set(
+            &mut r,
+            TableId::T4,
+            "reconsideration",
+            "total",
+            Cell::Count(0),
+        );
+        set(&mut r, TableId::T3, "granted", "research", Cell::Blank);
+        set_text(&mut r, 5, "无。");
+        r.sections.retain(|s| s.number != 2);
+        r.notes.push(ParseNote::LabelVariant {
+            table: TableId::T3,
+            found: "2.其他法律行政止公开".into(),
+            official: "2.其他法律行政法规禁止公开".into(),
+        });
+        r.published_on = chrono::NaiveDate::from_ymd_opt(2022, 3, 1);
+        r
+    }
+
+    #[test]
+    fn sorted_by_severity_then_place() {
+        let ds = check(&messy(), &CheckOptions::default());
+        assert_eq!(
+            ids(&ds),
+            vec![
+                "SECTION_MISSING",
+                "T4_TOTAL",
+                "LATE_PUBLICATION",
+                "CELL_BLANK",
+                "SECTION5_EMPTY",
+                "LABEL_VARIANT",
+            ],
+            "{ds:#?}"
+        );
+        let sev: Vec<Severity> = ds.iter().map(|d| d.severity).collect();
+        let mut sorted = sev.clone();
+        sorted.sort();
+        assert_eq!(sev, sorted);
+        // Deterministic.
+        assert_eq!(ds, check(&messy(), &CheckOptions::default()));
+    }
+
+    #[test]
+    fn serialises_flat_with_stable_ids() {
+        let ds = check(&messy(), &CheckOptions::default());
+        let v = serde_json::to_value(&ds).expect("json");
+        assert_eq!(v[0]["rule"], "SECTION_MISSING");
+        assert_eq!(v[0]["severity"], "error");
+        assert_eq!(v[0]["section"], 2);
+        assert!(v[0].get("table").is_none());
+        assert_eq!(v[1]["table"], "t4");
+        assert_eq!(v[1]["row"], "reconsideration");
+        assert_eq!(v[1]["column"], "total");
+        for r in Rule::ALL {
+            assert_eq!(Rule::from_id(r.id()), Some(r));
+            assert_eq!(serde_json::to_value(r).expect("json"), r.id());
+        }
+    }
 }

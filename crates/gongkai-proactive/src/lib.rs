@@ -1,0 +1,39 @@
+//! # gongkai-proactive
+//!
+//! Proactive disclosure (主动公开) as pure domain code, shared by the CLI and
+//! the server. No I/O, no clock, no web or database types: callers pass in
+//! text, items and `now`, and get values back.
+//!
+//! - [`document_number`]: 文号 ([`DocumentNumber`]) and the lint of malformed
+//!   numbers in free text.
+//! - [`index_number`]: 索引号 ([`IndexNumber`]), `{uscc}/{year}-{seq:05}`;
+//!   [`validate_uscc`] checks the GB 32100 check character.
+//! - [`item`], [`catalogue`]: item metadata and columns, with the national
+//!   default catalogue and the demo bureau's columns as data.
+//! - [`workflow`]: 先审后发, the review state machine with audit events.
+//! - [`check`]: pre-publication checks with spans for highlighting.
+//! - [`html`]: sanitising 正文 and plain text for search.
+//! - [`search`]: jieba tokens for the full-text index, queries, snippets.
+//! - [`stats`]: yearly counts for the annual report.
+
+mod uscc;
+
+pub mod catalogue;
+pub mod check;
+pub mod document_number;
+pub mod html;
+pub mod index_number;
+pub mod item;
+pub mod search;
+pub mod stats;
+pub mod workflow;
+
+pub use catalogue::{Catalogue, Column, ColumnKey};
+pub use check::{CheckContext, Finding, FindingKind, Severity, check_item};
+pub use document_number::{DocumentNumber, DocumentNumberError, lint_document_numbers};
+pub use index_number::{IndexNumber, IndexNumberError};
+pub use item::{Attachment, DisclosureMode, DocumentKind, Item, Validity};
+pub use search::{Query, Tokenizer, snippet};
+pub use stats::{Channel, NormativeCounts, StockCounts, count_publications, normative_counts};
+pub use uscc::{UsccError, validate_uscc};
+pub use workflow::{Actor, Event, State, TransitionError, UserId, Workflow};
