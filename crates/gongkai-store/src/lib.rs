@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod logical;
 pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
@@ -78,6 +79,7 @@ macro_rules! with_pool {
         }
     };
 }
+pub(crate) use with_pool;
 
 /// Who performs a write, recorded in the audit log.
 #[derive(Debug, Clone)]

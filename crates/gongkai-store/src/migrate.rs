@@ -28,34 +28,42 @@ pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrati
 
 /// Applies the migrations above the highest applied version, each in its own transaction.
 macro_rules! run_migrations {
-    ($pool:expr, $list:expr, $lock:expr) => {{
+    ($pool:expr, $list:expr, $lock:expr, $unlock:expr) => {{
         use sqlx::Row;
         let mut conn = $pool.acquire().await?;
         if let Some(lock) = $lock {
             sqlx::raw_sql(lock).execute(&mut *conn).await?;
         }
-        sqlx::raw_sql($crate::migrate::CREATE_TABLE)
-            .execute(&mut *conn)
-            .await?;
-        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-            .fetch_one(&mut *conn)
-            .await?;
-        let current: i64 = row.try_get("v")?;
-        for m in $list.iter().filter(|m| m.version > current) {
-            tracing::info!(version = m.version, description = m.description, "applying migration");
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.description)
-            .bind($crate::now_secs())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
+        let result: Result<(), $crate::StoreError> = async {
+            sqlx::raw_sql($crate::migrate::CREATE_TABLE)
+                .execute(&mut *conn)
+                .await?;
+            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+                .fetch_one(&mut *conn)
+                .await?;
+            let current: i64 = row.try_get("v")?;
+            for m in $list.iter().filter(|m| m.version > current) {
+                tracing::info!(version = m.version, description = m.description, "applying migration");
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.description)
+                .bind($crate::now_secs())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+            }
+            Ok(())
         }
-        Ok::<(), $crate::StoreError>(())
+        .await;
+        // A session-level lock must be released on the connection that holds it.
+        if let Some(unlock) = $unlock {
+            sqlx::raw_sql(unlock).execute(&mut *conn).await?;
+        }
+        result
     }};
 }
 pub(crate) use run_migrations;

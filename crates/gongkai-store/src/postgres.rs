@@ -13,19 +13,16 @@ pub struct PgBackend {
 
 /// Serialises migrations of several nodes starting at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(4711001)";
+const MIGRATION_UNLOCK: &str = "SELECT pg_advisory_unlock(4711001)";
 
 impl PgBackend {
     pub(crate) async fn migrate(&self) -> Result<()> {
-        let r = crate::migrate::run_migrations!(
+        crate::migrate::run_migrations!(
             self.pool,
             crate::migrate::POSTGRES,
-            Some(MIGRATION_LOCK)
-        );
-        // The advisory lock is session-scoped; release it on whichever connection holds it.
-        sqlx::raw_sql("SELECT pg_advisory_unlock_all()")
-            .execute(&self.pool)
-            .await?;
-        r
+            Some(MIGRATION_LOCK),
+            Some(MIGRATION_UNLOCK)
+        )
     }
 
     pub fn schema(&self) -> Option<&str> {

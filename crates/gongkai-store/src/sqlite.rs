@@ -15,7 +15,12 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     pub(crate) async fn migrate(&self) -> Result<()> {
-        crate::migrate::run_migrations!(self.pool, crate::migrate::SQLITE, None::<&str>)
+        crate::migrate::run_migrations!(
+            self.pool,
+            crate::migrate::SQLITE,
+            None::<&'static str>,
+            None::<&'static str>
+        )
     }
 
     pub fn path(&self) -> &Path {

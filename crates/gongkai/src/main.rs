@@ -26,6 +26,10 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// 启动服务：门户、管理后台与 API (run the server)
     Serve(serve_cmd::ServeArgs),
+    /// 备份数据库 (back up the database)
+    Backup(serve_cmd::BackupArgs),
+    /// 从备份恢复数据库 (restore the database from a backup)
+    Restore(serve_cmd::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +37,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Report(args) => report_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Backup(args) => serve_cmd::run_backup(args),
+        Command::Restore(args) => serve_cmd::run_restore(args),
     }
 }

@@ -265,3 +265,162 @@ mod tests {
         assert_eq!(f.session_hours, Some(8));
     }
 }
+
+// ---- backup / restore -------------------------------------------------------------------
+
+/// Where the database is, for `backup` and `restore`.
+#[derive(Args, Debug)]
+pub struct DatabaseArgs {
+    /// 数据目录，默认 ./gongkai-data (data directory)
+    #[arg(long, env = "GONGKAI_DATA_DIR", default_value = "./gongkai-data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL 连接串 (PostgreSQL URL; the embedded SQLite database otherwise)
+    #[arg(long, env = "GONGKAI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// 备份文件（不得已存在）：SQLite 为数据库文件，PostgreSQL 为 JSON 逻辑导出 (backup file)
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// 备份文件：SQLite 数据库文件或 JSON 逻辑导出 (backup file)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// 覆盖已有的 SQLite 数据库（服务须已停止） (replace an existing SQLite database)
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn block_on<F: std::future::Future<Output = Result<String, String>>>(f: F) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gongkai: 无法启动运行时 (cannot start runtime): {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(f) {
+        Ok(msg) => {
+            println!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gongkai: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn sqlite_path(db: &DatabaseArgs) -> PathBuf {
+    db.data_dir.join("gongkai.db")
+}
+
+pub fn run_backup(args: BackupArgs) -> ExitCode {
+    block_on(async move {
+        use gongkai_store::Store;
+        if args.to.exists() {
+            return Err(format!(
+                "{} 已存在，不会覆盖 (already exists)",
+                args.to.display()
+            ));
+        }
+        match &args.db.database_url {
+            None => {
+                let path = sqlite_path(&args.db);
+                if !path.exists() {
+                    return Err(format!("数据库 {} 不存在 (no database)", path.display()));
+                }
+                let store = Store::open_sqlite(&path).await.map_err(|e| e.to_string())?;
+                let Store::Sqlite(b) = &store else {
+                    return Err("unexpected backend".into());
+                };
+                gongkai_store::sqlite::backup(b, &args.to)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                store.close().await;
+            }
+            Some(url) => {
+                let store = Store::open_postgres(url, None)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let doc = store.export_logical().await.map_err(|e| e.to_string())?;
+                let text = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+                std::fs::write(&args.to, text).map_err(|e| e.to_string())?;
+                store.close().await;
+            }
+        }
+        Ok(format!("已备份到 {} (backup written)", args.to.display()))
+    })
+}
+
+pub fn run_restore(args: RestoreArgs) -> ExitCode {
+    block_on(async move {
+        use gongkai_store::Store;
+        let head = std::fs::read(&args.file)
+            .map_err(|e| format!("无法读取 {} (cannot read): {e}", args.file.display()))?;
+        let is_sqlite = head.starts_with(b"SQLite format 3\0");
+        // The logical content of the backup, unless it is a file copy onto SQLite.
+        let doc = if is_sqlite {
+            None
+        } else {
+            Some(
+                serde_json::from_slice::<serde_json::Value>(&head)
+                    .map_err(|e| format!("不是 gongkai 备份文件 (not a backup): {e}"))?,
+            )
+        };
+        match (&args.db.database_url, doc) {
+            (None, None) => {
+                let path = sqlite_path(&args.db);
+                if path.exists() && !args.force {
+                    return Err(format!(
+                        "{} 已存在；停止服务后加 --force 覆盖 (exists: stop the server and pass --force)",
+                        path.display()
+                    ));
+                }
+                std::fs::create_dir_all(&args.db.data_dir).map_err(|e| e.to_string())?;
+                gongkai_store::sqlite::restore(&args.file, &path)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            (url, doc) => {
+                let doc = match doc {
+                    Some(d) => d,
+                    None => {
+                        let src = Store::open_sqlite(&args.file)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let d = src.export_logical().await.map_err(|e| e.to_string())?;
+                        src.close().await;
+                        d
+                    }
+                };
+                let store = match url {
+                    Some(url) => Store::open_postgres(url, None).await,
+                    None => {
+                        std::fs::create_dir_all(&args.db.data_dir).map_err(|e| e.to_string())?;
+                        Store::open_sqlite(&sqlite_path(&args.db)).await
+                    }
+                }
+                .map_err(|e| e.to_string())?;
+                store.migrate().await.map_err(|e| e.to_string())?;
+                store
+                    .import_logical(&doc)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                store.close().await;
+            }
+        }
+        Ok(format!("已从 {} 恢复 (restored)", args.file.display()))
+    })
+}

@@ -1,0 +1,204 @@
+//! Logical export and import: every table as JSON, the same on both backends, so a backup of
+//! one can be restored into the other. Used for PostgreSQL backups (SQLite uses `VACUUM INTO`).
+
+use crate::{Result, Store, StoreError, with_pool};
+use serde_json::{Map, Value, json};
+use sqlx::{AssertSqlSafe, Row};
+
+pub const FORMAT: &str = "gongkai-logical-backup";
+
+#[derive(Clone, Copy)]
+enum Col {
+    Int,
+    Text,
+    Bool,
+}
+
+/// Tables in dependency order with their columns (the first is the key).
+const TABLES: &[(&str, &[(&str, Col)])] = &[
+    (
+        "agencies",
+        &[
+            ("id", Col::Int),
+            ("parent_id", Col::Int),
+            ("name", Col::Text),
+            ("uscc", Col::Text),
+            ("division_code", Col::Text),
+            ("kind", Col::Text),
+            ("report_deadline", Col::Text),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "users",
+        &[
+            ("id", Col::Int),
+            ("agency_id", Col::Int),
+            ("login", Col::Text),
+            ("display_name", Col::Text),
+            ("role", Col::Text),
+            ("password_hash", Col::Text),
+            ("must_change_password", Col::Bool),
+            ("disabled", Col::Bool),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "sessions",
+        &[
+            ("token", Col::Text),
+            ("user_id", Col::Int),
+            ("csrf_token", Col::Text),
+            ("created_at", Col::Int),
+            ("expires_at", Col::Int),
+        ],
+    ),
+    (
+        "login_failures",
+        &[
+            ("id", Col::Int),
+            ("throttle_key", Col::Text),
+            ("at", Col::Int),
+        ],
+    ),
+    (
+        "audit_log",
+        &[
+            ("id", Col::Int),
+            ("at", Col::Int),
+            ("actor_id", Col::Int),
+            ("actor_login", Col::Text),
+            ("agency_id", Col::Int),
+            ("action", Col::Text),
+            ("target", Col::Text),
+            ("before_summary", Col::Text),
+            ("after_summary", Col::Text),
+            ("address", Col::Text),
+        ],
+    ),
+];
+
+impl Store {
+    async fn schema_version(&self) -> Result<i64> {
+        with_pool!(self, p => {
+            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+                .fetch_one(p)
+                .await?;
+            Ok(row.try_get("v")?)
+        })
+    }
+
+    /// Every table as JSON rows.
+    pub async fn export_logical(&self) -> Result<Value> {
+        let mut tables = Map::new();
+        for (table, cols) in TABLES {
+            let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+            let sql = format!(
+                "SELECT {} FROM {table} ORDER BY {}",
+                names.join(", "),
+                names[0]
+            );
+            let rows: Vec<Value> = with_pool!(self, p => {
+                let rows = sqlx::query(AssertSqlSafe(sql.as_str())).fetch_all(p).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let mut obj = Map::new();
+                    for (name, col) in cols.iter() {
+                        let v = match col {
+                            Col::Int => json!(r.try_get::<Option<i64>, _>(*name)?),
+                            Col::Text => json!(r.try_get::<Option<String>, _>(*name)?),
+                            Col::Bool => json!(r.try_get::<Option<bool>, _>(*name)?),
+                        };
+                        obj.insert((*name).to_owned(), v);
+                    }
+                    out.push(Value::Object(obj));
+                }
+                out
+            });
+            tables.insert((*table).to_owned(), Value::Array(rows));
+        }
+        Ok(json!({
+            "format": FORMAT,
+            "schema_version": self.schema_version().await?,
+            "tables": tables,
+        }))
+    }
+
+    /// Loads an export into this (migrated, empty) database in one transaction.
+    pub async fn import_logical(&self, doc: &Value) -> Result<()> {
+        if doc.get("format").and_then(Value::as_str) != Some(FORMAT) {
+            return Err(StoreError::Backup("not a gongkai logical backup".into()));
+        }
+        let version = doc.get("schema_version").and_then(Value::as_i64);
+        if version != Some(self.schema_version().await?) {
+            return Err(StoreError::Backup(format!(
+                "backup schema version {version:?} differs from this database's"
+            )));
+        }
+        if !self.list_agencies().await?.is_empty() {
+            return Err(StoreError::Backup(
+                "the target database is not empty".into(),
+            ));
+        }
+        let empty = Vec::new();
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            for (table, cols) in TABLES {
+                let rows = doc
+                    .get("tables")
+                    .and_then(|t| t.get(*table))
+                    .and_then(Value::as_array)
+                    .unwrap_or(&empty);
+                let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+                let ph: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "INSERT INTO {table} ({}) VALUES ({})",
+                    names.join(", "),
+                    ph.join(", ")
+                );
+                for row in rows {
+                    let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                    for (name, col) in cols.iter() {
+                        let v = row.get(*name).unwrap_or(&Value::Null);
+                        // Parents are linked after all agencies exist (no deferred keys).
+                        let v = if *table == "agencies" && *name == "parent_id" { &Value::Null } else { v };
+                        q = match col {
+                            Col::Int => q.bind(v.as_i64()),
+                            Col::Text => q.bind(v.as_str().map(str::to_owned)),
+                            Col::Bool => q.bind(v.as_bool()),
+                        };
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                if *table == "agencies" {
+                    for row in rows {
+                        if let (Some(id), Some(parent)) = (
+                            row.get("id").and_then(Value::as_i64),
+                            row.get("parent_id").and_then(Value::as_i64),
+                        ) {
+                            sqlx::query("UPDATE agencies SET parent_id = $1 WHERE id = $2")
+                                .bind(parent)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                }
+            }
+            tx.commit().await?;
+        });
+        if let Store::Postgres(b) = self {
+            // Identity columns continue after the imported ids.
+            for table in ["agencies", "users", "login_failures", "audit_log"] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(AssertSqlSafe(sql)).execute(&b.pool).await?;
+            }
+        }
+        Ok(())
+    }
+}
