@@ -180,6 +180,19 @@ fn signed_out(state: &AppState) -> Response {
 
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     state.store.delete_session(&me.0.session.token).await?;
+    state
+        .store
+        .append_audit(
+            &me.actor(),
+            &AuditEntry {
+                agency_id: Some(me.user().agency_id),
+                action: "session.sign_out",
+                target: format!("用户 {}", me.user().login),
+                before: "1 个会话".into(),
+                after: "已退出登录".into(),
+            },
+        )
+        .await?;
     Ok(signed_out(&state))
 }
 
