@@ -219,11 +219,18 @@ pub fn table() -> Vec<RouteDef> {
             get(console::audit),
         ),
         r(
-            g,
+            g.clone(),
             "/console/audit.csv",
             Console,
             Roles(AUDIT_READERS),
             get(console::audit_csv),
+        ),
+        r(
+            g,
+            "/console/audit.xlsx",
+            Console,
+            Roles(AUDIT_READERS),
+            get(console::audit_xlsx),
         ),
     ]
 }

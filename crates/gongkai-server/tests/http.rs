@@ -413,6 +413,46 @@ async fn errors_are_chinese_with_the_right_status() {
         assert_eq!(csv.status(), StatusCode::OK);
         let csv = csv.text().await.unwrap();
         assert!(csv.contains("灵武市测试局") && csv.contains("demo-sysadmin"));
+        // the same columns and filter as XLSX, read back with calamine
+        let xlsx = admin
+            .get(app.url("/console/audit.xlsx?action=agency.create&actor=demo-sysadmin"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        assert!(
+            xlsx.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let bytes = xlsx.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        use calamine::Reader;
+        let sheet = book.worksheet_range("审计日志").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(
+            rows[0],
+            [
+                "时间",
+                "操作人",
+                "机关",
+                "操作",
+                "对象",
+                "修改前",
+                "修改后",
+                "地址"
+            ]
+        );
+        assert_eq!(rows.len(), 2, "only the filtered row: {rows:?}");
+        assert_eq!(rows[1][1], "demo-sysadmin");
+        assert_eq!(rows[1][2], "灵武市测试局");
+        assert_eq!(rows[1][3], "agency.create");
+        assert!(rows[1][6].contains("年报截止=2月15日"), "{:?}", rows[1]);
 
         // expired session: signed out everywhere from another client
         let other = TestApp::client();
