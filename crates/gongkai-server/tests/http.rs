@@ -1129,3 +1129,181 @@ async fn audit_log_holds_every_console_write() {
         app.finish().await;
     }
 }
+
+fn sessions_json(doc: &serde_json::Value) -> String {
+    doc["tables"]["sessions"].to_string()
+}
+
+/// The database keeps only hashes of session tokens; expired sessions and old failed sign-ins
+/// are purged at sign-in and by the server's maintenance timer, which stops on shutdown.
+#[tokio::test]
+async fn session_tokens_are_hashed_and_stale_rows_purged() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.maintenance_interval = std::time::Duration::from_millis(1)
+        })
+        .await;
+        let store = &app.store;
+        let c = TestApp::client();
+        let p = c.get(app.url("/console/login")).send().await.unwrap();
+        let csrf = csrf_of(&p.text().await.unwrap());
+        let pw = app.password_of("demo-editor");
+        let r = c
+            .post(app.url("/console/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", "demo-editor"),
+                ("password", pw.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let token = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("gongkai_session="))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        assert_eq!(token.len(), 64);
+        let stored = sessions_json(&store.export_logical().await.unwrap());
+        assert!(!stored.contains(&token), "the token itself is not stored");
+        assert!(stored.contains(&gongkai_store::token_hash(&token)));
+        // the stored hash, presented as a cookie, is no session
+        let thief = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = thief
+            .get(app.url("/console/password"))
+            .header(
+                "cookie",
+                format!("gongkai_session={}", gongkai_store::token_hash(&token)),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()[LOCATION], "/console/login?expired=1");
+        let r = c.get(app.url("/console/password")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "the real token works");
+
+        // stale rows: an expired session and a failure from before the throttle window
+        let editor = store
+            .find_user_by_login("demo-editor")
+            .await
+            .unwrap()
+            .unwrap();
+        let now = gongkai_store::now_secs();
+        let plant = || async {
+            store
+                .create_session(&gongkai_store::Session {
+                    token: "expired-token".into(),
+                    user_id: editor.id,
+                    csrf_token: "c".into(),
+                    created_at: now - 100,
+                    expires_at: now - 1,
+                })
+                .await
+                .unwrap();
+            store
+                .record_login_failure("account:someone", now - 24 * 3600)
+                .await
+                .unwrap();
+        };
+        let stale_left = || async {
+            let doc = store.export_logical().await.unwrap();
+            let s = sessions_json(&doc);
+            let failures = doc["tables"]["login_failures"].as_array().unwrap().len();
+            (
+                s.contains(&gongkai_store::token_hash("expired-token")),
+                failures,
+            )
+        };
+        // purged by the timer (the 1 ms interval is clamped to 1 s)
+        plant().await;
+        let mut purged = false;
+        for _ in 0..100 {
+            if stale_left().await == (false, 0) {
+                purged = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(purged, "{backend:?}: the maintenance timer purged");
+        // purged at sign-in
+        plant().await;
+        assert_eq!(stale_left().await, (true, 1));
+        app.sign_in("demo-editor", &pw).await;
+        // (the timer may have run too; either way nothing stale is left)
+        assert_eq!(stale_left().await, (false, 0));
+        // finish() waits for the server, and so for the timer task, to stop
+        app.finish().await;
+    }
+}
+
+/// A rejected new user re-renders the user page (422) with a Chinese error beside each bad
+/// field and the input kept; a taken login is a 409 on the login field. Nothing is written.
+#[tokio::test]
+async fn user_form_shows_field_errors() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let pw = app.password_of("demo-admin");
+        let (admin, csrf) = app.sign_in("demo-admin", &pw).await;
+        let dept = app
+            .store
+            .find_user_by_login("demo-admin")
+            .await
+            .unwrap()
+            .unwrap()
+            .agency_id;
+        let users_before = app.store.list_users(None).await.unwrap().len();
+        let audit_before = last_audit_id(&app.store).await;
+        let r = admin
+            .post(app.url("/console/users"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", "A b"),
+                ("display_name", "  "),
+                ("role", "reviewer"),
+                ("agency_id", &dept.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("id=\"login-error\""), "{body}");
+        assert!(body.contains("登录名须为 3–32 位小写字母"));
+        assert!(body.contains("id=\"display_name-error\""));
+        assert!(body.contains("请填写姓名"));
+        assert!(!body.contains("id=\"role-error\""));
+        assert!(body.contains("value=\"A b\""), "input kept");
+        assert!(body.contains("value=\"reviewer\" selected"));
+        assert!(body.contains("用户列表"), "the page, not an error page");
+
+        let r = admin
+            .post(app.url("/console/users"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("login", "demo-editor"),
+                ("display_name", "重名"),
+                ("role", "editor"),
+                ("agency_id", &dept.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("id=\"login-error\"") && body.contains("该登录名已被使用"));
+        assert_eq!(
+            app.store.list_users(None).await.unwrap().len(),
+            users_before
+        );
+        assert_audited(&app.store, audit_before, &[]).await;
+        app.finish().await;
+    }
+}

@@ -48,7 +48,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     (
         "sessions",
         &[
-            ("token", Col::Text),
+            ("token_hash", Col::Text),
             ("user_id", Col::Int),
             ("csrf_token", Col::Text),
             ("created_at", Col::Int),

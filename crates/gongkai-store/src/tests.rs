@@ -160,7 +160,38 @@ async fn agencies_users_sessions_and_audit_round_trip() {
         let (_, u) = s.get_session("a", 50).await.unwrap().unwrap();
         assert!(!u.must_change_password);
         assert_eq!(u.password_hash, "h2");
+        // the database holds only the hash of a session token
+        let sessions = s.export_logical().await.unwrap()["tables"]["sessions"].clone();
+        let stored = sessions[0]["token_hash"].as_str().unwrap().to_owned();
+        assert_eq!(stored, token_hash("a"));
+        assert_eq!(stored.len(), 64);
+        assert!(!sessions.to_string().contains("\"a\""));
+        assert!(
+            s.get_session(&stored, 50).await.unwrap().is_none(),
+            "a hash is no token"
+        );
         assert_eq!(s.delete_user_sessions(user.id).await.unwrap(), 1);
+
+        // purge: expired sessions and failures older than the window go, the rest stays
+        for (tok, expires) in [("old", 40), ("live", 1000)] {
+            s.create_session(&Session {
+                token: tok.into(),
+                user_id: user.id,
+                csrf_token: "c".into(),
+                created_at: 10,
+                expires_at: expires,
+            })
+            .await
+            .unwrap();
+        }
+        s.record_login_failure("acct:purge", 5).await.unwrap();
+        s.record_login_failure("acct:purge", 500).await.unwrap();
+        assert_eq!(s.purge_expired(50, 100).await.unwrap(), (1, 1));
+        assert!(s.get_session("live", 50).await.unwrap().is_some());
+        assert_eq!(s.count_login_failures("acct:purge", 0).await.unwrap(), 1);
+        assert_eq!(s.purge_expired(50, 100).await.unwrap(), (0, 0));
+        s.delete_user_sessions(user.id).await.unwrap();
+        s.clear_login_failures("acct:purge").await.unwrap();
 
         s.record_login_failure("acct:xxy", 10).await.unwrap();
         s.record_login_failure("acct:xxy", 20).await.unwrap();

@@ -16,7 +16,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 /// Failed sign-ins counted over this window.
-const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+pub(crate) const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
@@ -125,6 +125,7 @@ pub async fn login(
         );
     };
     store.clear_login_failures(&account_key).await?;
+    crate::purge_stale(store).await;
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(8 * 3600);
     let session = Session {
         token: auth::random_token(32),
@@ -617,11 +618,20 @@ fn may_manage_user(me: &gongkai_store::User, target: &gongkai_store::User) -> bo
         && (target.role != Role::Supervisor || me.role == Role::SystemAdmin)
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    me: CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let visible = readable_agencies(&state, me.user()).await?;
+pub async fn users(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    users_page(&state, &me, &NewUserForm::default(), &[], StatusCode::OK).await
+}
+
+/// The user list with the new-user form, re-filled and with per-field errors after a
+/// rejected submission.
+async fn users_page(
+    state: &AppState,
+    me: &CurrentUser,
+    form: &NewUserForm,
+    errors: &[(&'static str, String)],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let visible = readable_agencies(state, me.user()).await?;
     let all = state.store.list_agencies().await?;
     let users = state.store.list_users(visible.as_deref()).await?;
     let views: Vec<UserView> = users
@@ -650,20 +660,26 @@ pub async fn users(
         .into_iter()
         .filter(|a| can_manage_agency(me.user(), a.id))
         .collect();
-    render(
-        &state,
+    let errors: std::collections::BTreeMap<&str, &str> =
+        errors.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let html = render(
+        state,
         "users.html",
-        Some(&me),
+        Some(me),
         context! {
             users => serde(&views),
             roles => roles,
             target_agencies => serde(&target_agencies),
             can_create => !target_agencies.is_empty(),
+            form => serde(form),
+            errors => serde(&errors),
+            has_errors => !errors.is_empty(),
         },
-    )
+    )?;
+    Ok(with_status(status, html))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct NewUserForm {
     login: String,
@@ -708,34 +724,43 @@ pub async fn user_create(
     me: CurrentUser,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
     let login = form.login.trim().to_lowercase();
     if !valid_login(&login) {
-        return Err(AppError::Invalid(
-            "登录名须为 3–32 位小写字母、数字或 . _ -。".into(),
-        ));
+        errors.push(("login", "登录名须为 3–32 位小写字母、数字或 . _ -。".into()));
     }
     let display_name = form.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 50 {
-        return Err(AppError::Invalid("请填写姓名（不超过 50 字）。".into()));
+        errors.push(("display_name", "请填写姓名（不超过 50 字）。".into()));
     }
-    let role: Role = form
-        .role
-        .parse()
-        .map_err(|_| AppError::Invalid("请选择角色。".into()))?;
-    if !assignable_roles(me.user()).contains(&role) {
+    let role = form.role.parse::<Role>().ok();
+    if role.is_none() {
+        errors.push(("role", "请选择角色。".into()));
+    }
+    let agency_id = form.agency_id.trim().parse::<i64>().ok();
+    let agency = match agency_id {
+        Some(id) => state.store.get_agency(id).await?,
+        None => None,
+    };
+    if agency.is_none() {
+        errors.push(("agency_id", "请选择所属机关。".into()));
+    }
+    // Handing out a role or an agency beyond one's own rights is refused outright.
+    if role.is_some_and(|r| !assignable_roles(me.user()).contains(&r))
+        || agency_id.is_some_and(|id| !can_manage_agency(me.user(), id))
+    {
         return Err(AppError::Forbidden);
     }
-    let agency_id: i64 = form
-        .agency_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::Invalid("请选择所属机关。".into()))?;
-    if state.store.get_agency(agency_id).await?.is_none() {
-        return Err(AppError::Invalid("所属机关不存在。".into()));
-    }
-    if !can_manage_agency(me.user(), agency_id) {
-        return Err(AppError::Forbidden);
-    }
+    let (Some(role), Some(agency_id), true) = (role, agency_id, errors.is_empty()) else {
+        return users_page(
+            &state,
+            &me,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
     let password = auth::one_time_password();
     let hash = auth::hash_password(password.clone()).await?;
     let new = NewUser {
@@ -749,7 +774,8 @@ pub async fn user_create(
     let user = match state.store.create_user(&new, &me.actor()).await {
         Ok(u) => u,
         Err(StoreError::Conflict(_)) => {
-            return Err(AppError::Conflict("该登录名已被使用，请换一个。".into()));
+            let errors = [("login", "该登录名已被使用，请换一个。".to_owned())];
+            return users_page(&state, &me, &form, &errors, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(e.into()),
     };
