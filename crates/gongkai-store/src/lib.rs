@@ -665,6 +665,70 @@ impl Store {
         Ok(())
     }
 
+    /// Signs a user in: the session and its `session.sign_in` audit row in one transaction.
+    pub async fn start_session(&self, s: &Session, user: &User, actor: &Actor) -> Result<()> {
+        let now = now_secs();
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash(&s.token))
+            .bind(s.user_id)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            let entry = AuditEntry {
+                agency_id: Some(user.agency_id),
+                action: "session.sign_in",
+                target: format!("用户 {}", user.login),
+                before: String::new(),
+                after: "登录成功".into(),
+            };
+            insert_audit!(&mut *tx, actor, entry, now)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Signs a user out: of the session `token` only, or everywhere when `None`; the deletion
+    /// and its audit row in one transaction. Returns how many sessions ended.
+    pub async fn end_sessions(
+        &self,
+        user: &User,
+        token: Option<&str>,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let now = now_secs();
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = match token {
+                Some(t) => sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                    .bind(token_hash(t))
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?,
+                None => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?,
+            }
+            .rows_affected();
+            let entry = AuditEntry {
+                agency_id: Some(user.agency_id),
+                action: if token.is_some() { "session.sign_out" } else { "session.sign_out_everywhere" },
+                target: format!("用户 {}", user.login),
+                before: format!("{n} 个会话"),
+                after: if token.is_some() { "已退出登录".into() } else { "0 个会话".into() },
+            };
+            insert_audit!(&mut *tx, actor, entry, now)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+    }
+
     /// The live session of a token with its user, or `None` when unknown or expired.
     pub async fn get_session(&self, token: &str, now: i64) -> Result<Option<(Session, User)>> {
         let session = with_pool!(self, p => {

@@ -134,24 +134,12 @@ pub async fn login(
         created_at: now,
         expires_at: now + ttl,
     };
-    store.create_session(&session).await?;
     let actor = gongkai_store::Actor {
         user_id: Some(user.id),
         login: user.login.clone(),
         address: auth.address.clone(),
     };
-    store
-        .append_audit(
-            &actor,
-            &AuditEntry {
-                agency_id: Some(user.agency_id),
-                action: "session.sign_in",
-                target: format!("用户 {}", user.login),
-                before: String::new(),
-                after: "登录成功".into(),
-            },
-        )
-        .await?;
+    store.start_session(&session, &user, &actor).await?;
     let to = if user.must_change_password {
         "/console/password"
     } else {
@@ -180,19 +168,9 @@ fn signed_out(state: &AppState) -> Response {
 }
 
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    state.store.delete_session(&me.0.session.token).await?;
     state
         .store
-        .append_audit(
-            &me.actor(),
-            &AuditEntry {
-                agency_id: Some(me.user().agency_id),
-                action: "session.sign_out",
-                target: format!("用户 {}", me.user().login),
-                before: "1 个会话".into(),
-                after: "已退出登录".into(),
-            },
-        )
+        .end_sessions(me.user(), Some(&me.0.session.token), &me.actor())
         .await?;
     Ok(signed_out(&state))
 }
@@ -201,19 +179,9 @@ pub async fn logout_everywhere(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Response, AppError> {
-    let n = state.store.delete_user_sessions(me.user().id).await?;
     state
         .store
-        .append_audit(
-            &me.actor(),
-            &AuditEntry {
-                agency_id: Some(me.user().agency_id),
-                action: "session.sign_out_everywhere",
-                target: format!("用户 {}", me.user().login),
-                before: format!("{n} 个会话"),
-                after: "0 个会话".into(),
-            },
-        )
+        .end_sessions(me.user(), None, &me.actor())
         .await?;
     Ok(signed_out(&state))
 }
