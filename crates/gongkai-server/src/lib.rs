@@ -55,7 +55,14 @@ pub struct Config {
     pub demo: bool,
     /// A folder whose templates override the compiled-in ones.
     pub template_dir: Option<PathBuf>,
+    /// How often expired sessions and old failed sign-ins are purged (clamped to
+    /// [`MAINTENANCE_MIN`, `MAINTENANCE_MAX`]).
+    pub maintenance_interval: Duration,
 }
+
+/// Bounds of [`Config::maintenance_interval`].
+pub const MAINTENANCE_MIN: Duration = Duration::from_secs(1);
+pub const MAINTENANCE_MAX: Duration = Duration::from_secs(3600);
 
 impl Config {
     /// Defaults for a data directory, SQLite inside it.
@@ -71,6 +78,7 @@ impl Config {
             session_ttl: Duration::from_secs(8 * 3600),
             demo: false,
             template_dir: None,
+            maintenance_interval: Duration::from_secs(600),
         }
     }
 }
@@ -172,11 +180,57 @@ impl Server {
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let interval = self
+            .state
+            .config
+            .maintenance_interval
+            .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX);
+        let maintenance = tokio::spawn(maintain(self.state.store.clone(), interval, stopped));
         let r = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        let _ = stop.send(true);
+        if let Err(e) = maintenance.await {
+            tracing::error!(error = %e, "maintenance task failed");
+        }
         self.state.store.close().await;
         r
+    }
+}
+
+/// Deletes expired sessions and failed sign-ins older than the throttling window.
+pub async fn purge_stale(store: &Store) {
+    let now = gongkai_store::now_secs();
+    match store
+        .purge_expired(now, now - handlers::THROTTLE_WINDOW_SECS)
+        .await
+    {
+        Ok((0, 0)) => {}
+        Ok((sessions, failures)) => {
+            tracing::info!(
+                sessions,
+                failures,
+                "purged expired sessions and sign-in failures"
+            );
+        }
+        Err(e) => tracing::warn!(error = %e, "purge failed"),
+    }
+}
+
+/// Purges on every tick until `stop` turns true (or its sender is gone).
+async fn maintain(store: Store, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => purge_stale(&store).await,
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+            }
+        }
     }
 }
 

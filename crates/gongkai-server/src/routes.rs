@@ -226,6 +226,13 @@ pub fn table() -> Vec<RouteDef> {
             Roles(AUDIT_READERS),
             get(console::audit_csv),
         ),
+        r(
+            g.clone(),
+            "/console/audit.xlsx",
+            Console,
+            Roles(AUDIT_READERS),
+            get(console::audit_xlsx),
+        ),
         // proactive disclosure (主动公开)
         r(
             g.clone(),

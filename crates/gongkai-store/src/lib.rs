@@ -48,6 +48,16 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The stored form of a session token: SHA-256, hex. The token is 256 random bits, so a fast
+/// hash suffices (no salt or stretching is needed against guessing).
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_secs() -> i64 {
     SystemTime::now()
@@ -169,6 +179,8 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
+/// A staff session. `token` is the secret of the cookie; the database keeps only its
+/// SHA-256 ([`token_hash`]), so a leaked copy of the database gives no live sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub token: String,
@@ -575,9 +587,9 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token <> $2")
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
                 .bind(user_id)
-                .bind(keep_session.unwrap_or(""))
+                .bind(keep_session.map(token_hash).unwrap_or_default())
                 .execute(&mut *tx)
                 .await?;
             let entry = AuditEntry {
@@ -640,9 +652,9 @@ impl Store {
     pub async fn create_session(&self, s: &Session) -> Result<()> {
         with_pool!(self, p => {
             sqlx::query(
-                "INSERT INTO sessions (token, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
             )
-            .bind(&s.token)
+            .bind(token_hash(&s.token))
             .bind(s.user_id)
             .bind(&s.csrf_token)
             .bind(s.created_at)
@@ -653,20 +665,84 @@ impl Store {
         Ok(())
     }
 
+    /// Signs a user in: the session and its `session.sign_in` audit row in one transaction.
+    pub async fn start_session(&self, s: &Session, user: &User, actor: &Actor) -> Result<()> {
+        let now = now_secs();
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash(&s.token))
+            .bind(s.user_id)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            let entry = AuditEntry {
+                agency_id: Some(user.agency_id),
+                action: "session.sign_in",
+                target: format!("用户 {}", user.login),
+                before: String::new(),
+                after: "登录成功".into(),
+            };
+            insert_audit!(&mut *tx, actor, entry, now)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Signs a user out: of the session `token` only, or everywhere when `None`; the deletion
+    /// and its audit row in one transaction. Returns how many sessions ended.
+    pub async fn end_sessions(
+        &self,
+        user: &User,
+        token: Option<&str>,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let now = now_secs();
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = match token {
+                Some(t) => sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                    .bind(token_hash(t))
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?,
+                None => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?,
+            }
+            .rows_affected();
+            let entry = AuditEntry {
+                agency_id: Some(user.agency_id),
+                action: if token.is_some() { "session.sign_out" } else { "session.sign_out_everywhere" },
+                target: format!("用户 {}", user.login),
+                before: format!("{n} 个会话"),
+                after: if token.is_some() { "已退出登录".into() } else { "0 个会话".into() },
+            };
+            insert_audit!(&mut *tx, actor, entry, now)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+    }
+
     /// The live session of a token with its user, or `None` when unknown or expired.
     pub async fn get_session(&self, token: &str, now: i64) -> Result<Option<(Session, User)>> {
         let session = with_pool!(self, p => {
             let row = sqlx::query(
-                "SELECT token, user_id, csrf_token, created_at, expires_at FROM sessions WHERE token = $1 AND expires_at > $2",
+                "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
             )
-            .bind(token)
+            .bind(token_hash(token))
             .bind(now)
             .fetch_optional(p)
             .await?;
             match row {
                 None => None,
                 Some(r) => Some(Session {
-                    token: r.try_get("token")?,
+                    token: token.to_owned(),
                     user_id: r.try_get("user_id")?,
                     csrf_token: r.try_get("csrf_token")?,
                     created_at: r.try_get("created_at")?,
@@ -685,7 +761,7 @@ impl Store {
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
         with_pool!(self, p => {
-            sqlx::query("DELETE FROM sessions WHERE token = $1").bind(token).execute(p).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(p).await?;
         });
         Ok(())
     }
@@ -698,11 +774,17 @@ impl Store {
         })
     }
 
-    pub async fn purge_expired(&self, now: i64) -> Result<()> {
+    /// Deletes expired sessions and failed sign-ins recorded before `failures_before` (older
+    /// than the throttling window). Returns (sessions, failures) deleted.
+    pub async fn purge_expired(&self, now: i64, failures_before: i64) -> Result<(u64, u64)> {
         with_pool!(self, p => {
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await?;
-        });
-        Ok(())
+            let s = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await?;
+            let f = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                .bind(failures_before)
+                .execute(p)
+                .await?;
+            Ok((s.rows_affected(), f.rows_affected()))
+        })
     }
 
     // ---- login throttling -------------------------------------------------------------------

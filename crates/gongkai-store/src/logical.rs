@@ -48,7 +48,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     (
         "sessions",
         &[
-            ("token", Col::Text),
+            ("token_hash", Col::Text),
             ("user_id", Col::Int),
             ("csrf_token", Col::Text),
             ("created_at", Col::Int),
@@ -140,7 +140,48 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
     ),
 ];
 
+/// Row count and content hash of one table, to compare two databases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDigest {
+    pub table: &'static str,
+    pub rows: usize,
+    /// SHA-256 (hex) of the table's rows as canonical JSON, ordered by key.
+    pub sha256: String,
+}
+
+/// Digests of every table of a logical export (see [`Store::export_logical`]).
+pub fn digests_of(doc: &Value) -> Vec<TableDigest> {
+    use sha2::{Digest, Sha256};
+    let empty = Vec::new();
+    TABLES
+        .iter()
+        .map(|(table, _)| {
+            let rows = doc
+                .get("tables")
+                .and_then(|t| t.get(*table))
+                .and_then(Value::as_array)
+                .unwrap_or(&empty);
+            let mut h = Sha256::new();
+            for row in rows {
+                h.update(row.to_string().as_bytes());
+                h.update(b"\n");
+            }
+            TableDigest {
+                table,
+                rows: rows.len(),
+                sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            }
+        })
+        .collect()
+}
+
 impl Store {
+    /// Row count and content hash of every table: equal digests mean equal data, whatever
+    /// the backend.
+    pub async fn table_digests(&self) -> Result<Vec<TableDigest>> {
+        Ok(digests_of(&self.export_logical().await?))
+    }
+
     async fn schema_version(&self) -> Result<i64> {
         with_pool!(self, p => {
             let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
@@ -197,10 +238,18 @@ impl Store {
                 "backup schema version {version:?} differs from this database's"
             )));
         }
-        if !self.list_agencies().await?.is_empty() {
-            return Err(StoreError::Backup(
-                "the target database is not empty".into(),
-            ));
+        let occupied: Vec<String> = self
+            .table_digests()
+            .await?
+            .into_iter()
+            .filter(|d| d.rows > 0)
+            .map(|d| format!("{} {} 行", d.table, d.rows))
+            .collect();
+        if !occupied.is_empty() {
+            return Err(StoreError::Backup(format!(
+                "目标数据库不是空的（{}），拒绝恢复；请恢复到新建的空数据库 (target database is not empty)",
+                occupied.join("，")
+            )));
         }
         let empty = Vec::new();
         with_pool!(self, p => {

@@ -18,6 +18,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0001_init.sql"),
     },
     Migration {
+        version: 2,
+        description: "session token hash",
+        sql: include_str!("../migrations/sqlite/0002_session_token_hash.sql"),
+    },
+    Migration {
         version: 10,
         description: "proactive",
         sql: include_str!("../migrations/sqlite/0010_proactive.sql"),
@@ -29,6 +34,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 1,
         description: "init",
         sql: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "session token hash",
+        sql: include_str!("../migrations/postgres/0002_session_token_hash.sql"),
     },
     Migration {
         version: 10,

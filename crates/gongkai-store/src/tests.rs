@@ -160,7 +160,38 @@ async fn agencies_users_sessions_and_audit_round_trip() {
         let (_, u) = s.get_session("a", 50).await.unwrap().unwrap();
         assert!(!u.must_change_password);
         assert_eq!(u.password_hash, "h2");
+        // the database holds only the hash of a session token
+        let sessions = s.export_logical().await.unwrap()["tables"]["sessions"].clone();
+        let stored = sessions[0]["token_hash"].as_str().unwrap().to_owned();
+        assert_eq!(stored, token_hash("a"));
+        assert_eq!(stored.len(), 64);
+        assert!(!sessions.to_string().contains("\"a\""));
+        assert!(
+            s.get_session(&stored, 50).await.unwrap().is_none(),
+            "a hash is no token"
+        );
         assert_eq!(s.delete_user_sessions(user.id).await.unwrap(), 1);
+
+        // purge: expired sessions and failures older than the window go, the rest stays
+        for (tok, expires) in [("old", 40), ("live", 1000)] {
+            s.create_session(&Session {
+                token: tok.into(),
+                user_id: user.id,
+                csrf_token: "c".into(),
+                created_at: 10,
+                expires_at: expires,
+            })
+            .await
+            .unwrap();
+        }
+        s.record_login_failure("acct:purge", 5).await.unwrap();
+        s.record_login_failure("acct:purge", 500).await.unwrap();
+        assert_eq!(s.purge_expired(50, 100).await.unwrap(), (1, 1));
+        assert!(s.get_session("live", 50).await.unwrap().is_some());
+        assert_eq!(s.count_login_failures("acct:purge", 0).await.unwrap(), 1);
+        assert_eq!(s.purge_expired(50, 100).await.unwrap(), (0, 0));
+        s.delete_user_sessions(user.id).await.unwrap();
+        s.clear_login_failures("acct:purge").await.unwrap();
 
         s.record_login_failure("acct:xxy", 10).await.unwrap();
         s.record_login_failure("acct:xxy", 20).await.unwrap();
@@ -317,4 +348,115 @@ async fn logical_export_round_trips_across_backends_and_sqlite_backup_restores()
 
 async fn stores_fresh() -> Vec<TestStore> {
     stores().await
+}
+
+/// Issue 3: backup → restore into an empty target → identical data, by per-table row counts
+/// and content hashes. SQLite: `VACUUM INTO` file → restore into a fresh data directory.
+/// PostgreSQL: logical export (as the bytes written to the backup file) → import into a fresh
+/// schema. Then SQLite → PostgreSQL → SQLite. A non-empty target is refused in Chinese.
+#[tokio::test]
+async fn backup_restore_gives_identical_row_counts_and_hashes() {
+    let sources = stores().await;
+    for s in &sources {
+        let source = &s.store;
+        let actor = Actor {
+            user_id: None,
+            login: "tester".into(),
+            address: "127.0.0.1".into(),
+        };
+        let gov = source
+            .create_agency(
+                &agency_input("政府", "0000001", None, AgencyKind::CountyGovernment),
+                &actor,
+            )
+            .await
+            .unwrap();
+        let user = source
+            .create_user(
+                &NewUser {
+                    agency_id: gov.id,
+                    login: "u".into(),
+                    display_name: "用户'\"\\n换行".into(),
+                    role: Role::AgencyAdmin,
+                    password_hash: "h".into(),
+                    must_change_password: true,
+                },
+                &actor,
+            )
+            .await
+            .unwrap();
+        source
+            .set_user_disabled(user.id, true, &actor)
+            .await
+            .unwrap();
+        source.record_login_failure("account:u", 5).await.unwrap();
+        let digests = source.table_digests().await.unwrap();
+        let counts: Vec<(&str, usize)> = digests.iter().map(|d| (d.table, d.rows)).collect();
+        assert_eq!(
+            counts,
+            [
+                ("agencies", 1),
+                ("users", 1),
+                ("sessions", 0),
+                ("login_failures", 1),
+                ("audit_log", 3)
+            ]
+        );
+        assert!(digests.iter().all(|d| d.sha256.len() == 64));
+
+        let dir = tempfile::tempdir().unwrap();
+        if let Store::Sqlite(b) = source {
+            let file = dir.path().join("backup.db");
+            sqlite::backup(b, &file).await.unwrap();
+            let fresh_dir = dir.path().join("fresh");
+            std::fs::create_dir_all(&fresh_dir).unwrap();
+            let target = fresh_dir.join("gongkai.db");
+            sqlite::restore(&file, &target).await.unwrap();
+            let restored = Store::open_sqlite(&target).await.unwrap();
+            assert_eq!(restored.table_digests().await.unwrap(), digests);
+            restored.close().await;
+        }
+        // logical: through the bytes of a backup file, into a fresh store of each backend
+        let bytes = serde_json::to_vec_pretty(&source.export_logical().await.unwrap()).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let targets = stores().await;
+        for t in &targets {
+            t.store.import_logical(&doc).await.unwrap();
+            assert_eq!(
+                t.store.table_digests().await.unwrap(),
+                digests,
+                "{} → {}",
+                source.backend_name(),
+                t.store.backend_name()
+            );
+            let err = t.store.import_logical(&doc).await.unwrap_err().to_string();
+            assert!(err.contains("目标数据库不是空的"), "{err}");
+            assert!(err.contains("agencies 1 行"), "{err}");
+        }
+        // and back: the last target's export into a fresh SQLite store
+        let back_doc = targets
+            .last()
+            .unwrap()
+            .store
+            .export_logical()
+            .await
+            .unwrap();
+        let back = stores().await;
+        back[0].store.import_logical(&back_doc).await.unwrap();
+        assert_eq!(back[0].store.table_digests().await.unwrap(), digests);
+        finish(back).await;
+        finish(targets).await;
+    }
+    finish(sources).await;
+}
+
+#[test]
+fn digests_change_with_content() {
+    let a = serde_json::json!({"tables": {"agencies": [{"id": 1, "name": "甲"}]}});
+    let b = serde_json::json!({"tables": {"agencies": [{"id": 1, "name": "乙"}]}});
+    let (da, db) = (logical::digests_of(&a), logical::digests_of(&b));
+    assert_eq!(da[0].rows, 1);
+    assert_eq!(da[0].rows, db[0].rows);
+    assert_ne!(da[0].sha256, db[0].sha256);
+    assert_eq!(da[1], db[1], "other tables: empty, equal");
 }

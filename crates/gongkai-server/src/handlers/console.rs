@@ -16,7 +16,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 /// Failed sign-ins counted over this window.
-const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
+pub(crate) const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
@@ -125,6 +125,7 @@ pub async fn login(
         );
     };
     store.clear_login_failures(&account_key).await?;
+    crate::purge_stale(store).await;
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(8 * 3600);
     let session = Session {
         token: auth::random_token(32),
@@ -133,24 +134,12 @@ pub async fn login(
         created_at: now,
         expires_at: now + ttl,
     };
-    store.create_session(&session).await?;
     let actor = gongkai_store::Actor {
         user_id: Some(user.id),
         login: user.login.clone(),
         address: auth.address.clone(),
     };
-    store
-        .append_audit(
-            &actor,
-            &AuditEntry {
-                agency_id: Some(user.agency_id),
-                action: "session.sign_in",
-                target: format!("用户 {}", user.login),
-                before: String::new(),
-                after: "登录成功".into(),
-            },
-        )
-        .await?;
+    store.start_session(&session, &user, &actor).await?;
     let to = if user.must_change_password {
         "/console/password"
     } else {
@@ -179,7 +168,10 @@ fn signed_out(state: &AppState) -> Response {
 }
 
 pub async fn logout(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    state.store.delete_session(&me.0.session.token).await?;
+    state
+        .store
+        .end_sessions(me.user(), Some(&me.0.session.token), &me.actor())
+        .await?;
     Ok(signed_out(&state))
 }
 
@@ -187,19 +179,9 @@ pub async fn logout_everywhere(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> Result<Response, AppError> {
-    let n = state.store.delete_user_sessions(me.user().id).await?;
     state
         .store
-        .append_audit(
-            &me.actor(),
-            &AuditEntry {
-                agency_id: Some(me.user().agency_id),
-                action: "session.sign_out_everywhere",
-                target: format!("用户 {}", me.user().login),
-                before: format!("{n} 个会话"),
-                after: "0 个会话".into(),
-            },
-        )
+        .end_sessions(me.user(), None, &me.actor())
         .await?;
     Ok(signed_out(&state))
 }
@@ -604,11 +586,20 @@ fn may_manage_user(me: &gongkai_store::User, target: &gongkai_store::User) -> bo
         && (target.role != Role::Supervisor || me.role == Role::SystemAdmin)
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    me: CurrentUser,
-) -> Result<Html<String>, AppError> {
-    let visible = readable_agencies(&state, me.user()).await?;
+pub async fn users(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    users_page(&state, &me, &NewUserForm::default(), &[], StatusCode::OK).await
+}
+
+/// The user list with the new-user form, re-filled and with per-field errors after a
+/// rejected submission.
+async fn users_page(
+    state: &AppState,
+    me: &CurrentUser,
+    form: &NewUserForm,
+    errors: &[(&'static str, String)],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let visible = readable_agencies(state, me.user()).await?;
     let all = state.store.list_agencies().await?;
     let users = state.store.list_users(visible.as_deref()).await?;
     let views: Vec<UserView> = users
@@ -637,20 +628,26 @@ pub async fn users(
         .into_iter()
         .filter(|a| can_manage_agency(me.user(), a.id))
         .collect();
-    render(
-        &state,
+    let errors: std::collections::BTreeMap<&str, &str> =
+        errors.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let html = render(
+        state,
         "users.html",
-        Some(&me),
+        Some(me),
         context! {
             users => serde(&views),
             roles => roles,
             target_agencies => serde(&target_agencies),
             can_create => !target_agencies.is_empty(),
+            form => serde(form),
+            errors => serde(&errors),
+            has_errors => !errors.is_empty(),
         },
-    )
+    )?;
+    Ok(with_status(status, html))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct NewUserForm {
     login: String,
@@ -695,34 +692,43 @@ pub async fn user_create(
     me: CurrentUser,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
     let login = form.login.trim().to_lowercase();
     if !valid_login(&login) {
-        return Err(AppError::Invalid(
-            "登录名须为 3–32 位小写字母、数字或 . _ -。".into(),
-        ));
+        errors.push(("login", "登录名须为 3–32 位小写字母、数字或 . _ -。".into()));
     }
     let display_name = form.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 50 {
-        return Err(AppError::Invalid("请填写姓名（不超过 50 字）。".into()));
+        errors.push(("display_name", "请填写姓名（不超过 50 字）。".into()));
     }
-    let role: Role = form
-        .role
-        .parse()
-        .map_err(|_| AppError::Invalid("请选择角色。".into()))?;
-    if !assignable_roles(me.user()).contains(&role) {
+    let role = form.role.parse::<Role>().ok();
+    if role.is_none() {
+        errors.push(("role", "请选择角色。".into()));
+    }
+    let agency_id = form.agency_id.trim().parse::<i64>().ok();
+    let agency = match agency_id {
+        Some(id) => state.store.get_agency(id).await?,
+        None => None,
+    };
+    if agency.is_none() {
+        errors.push(("agency_id", "请选择所属机关。".into()));
+    }
+    // Handing out a role or an agency beyond one's own rights is refused outright.
+    if role.is_some_and(|r| !assignable_roles(me.user()).contains(&r))
+        || agency_id.is_some_and(|id| !can_manage_agency(me.user(), id))
+    {
         return Err(AppError::Forbidden);
     }
-    let agency_id: i64 = form
-        .agency_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::Invalid("请选择所属机关。".into()))?;
-    if state.store.get_agency(agency_id).await?.is_none() {
-        return Err(AppError::Invalid("所属机关不存在。".into()));
-    }
-    if !can_manage_agency(me.user(), agency_id) {
-        return Err(AppError::Forbidden);
-    }
+    let (Some(role), Some(agency_id), true) = (role, agency_id, errors.is_empty()) else {
+        return users_page(
+            &state,
+            &me,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
     let password = auth::one_time_password();
     let hash = auth::hash_password(password.clone()).await?;
     let new = NewUser {
@@ -736,7 +742,8 @@ pub async fn user_create(
     let user = match state.store.create_user(&new, &me.actor()).await {
         Ok(u) => u,
         Err(StoreError::Conflict(_)) => {
-            return Err(AppError::Conflict("该登录名已被使用，请换一个。".into()));
+            let errors = [("login", "该登录名已被使用，请换一个。".to_owned())];
+            return users_page(&state, &me, &form, &errors, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -873,40 +880,40 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    me: CurrentUser,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, AppError> {
-    let rows = audit_rows(&state, &me, &q, 100_000).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header_row = [
-        "时间",
-        "操作人",
-        "机关",
-        "操作",
-        "对象",
-        "修改前",
-        "修改后",
-        "地址",
-    ];
-    w.write_record(header_row)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    for r in &rows {
-        w.write_record(
-            [
-                &r.at, &r.actor, &r.agency, &r.action, &r.target, &r.before, &r.after, &r.address,
-            ]
-            .map(|s| csv_cell(s)),
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+/// The columns of an audit export (CSV and XLSX alike).
+const AUDIT_EXPORT_HEADER: [&str; 8] = [
+    "时间",
+    "操作人",
+    "机关",
+    "操作",
+    "对象",
+    "修改前",
+    "修改后",
+    "地址",
+];
+
+impl AuditView {
+    fn cells(&self) -> [&str; 8] {
+        [
+            &self.at,
+            &self.actor,
+            &self.agency,
+            &self.action,
+            &self.target,
+            &self.before,
+            &self.after,
+            &self.address,
+        ]
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    // A byte-order mark so that spreadsheet programs read the file as UTF-8.
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(body);
+}
+
+/// Records who took a copy of the log, and how many entries.
+async fn record_export(
+    state: &AppState,
+    me: &CurrentUser,
+    format: &str,
+    n: usize,
+) -> Result<(), AppError> {
     state
         .store
         .append_audit(
@@ -916,16 +923,86 @@ pub async fn audit_csv(
                 action: "audit.export",
                 target: "审计日志".into(),
                 before: String::new(),
-                after: format!("导出 {} 条", rows.len()),
+                after: format!("导出 {n} 条（{format}）"),
             },
         )
         .await?;
+    Ok(())
+}
+
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let rows = audit_rows(&state, &me, &q, 100_000).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(AUDIT_EXPORT_HEADER)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    for r in &rows {
+        w.write_record(r.cells().map(csv_cell))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // A byte-order mark so that spreadsheet programs read the file as UTF-8.
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(body);
+    record_export(&state, &me, "CSV", rows.len()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"audit-log.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The rows as an XLSX workbook, written row by row in constant memory (the library streams
+/// each finished row to a temporary file instead of keeping the sheet in memory). Cells are
+/// written as strings, so nothing in them can become a formula.
+fn audit_workbook(rows: &[AuditView]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet_with_constant_memory();
+    sheet.set_name("审计日志")?;
+    for (col, title) in (0u16..).zip(AUDIT_EXPORT_HEADER) {
+        sheet.write_string_with_format(0, col, title, &bold)?;
+    }
+    for (row, r) in (1u32..).zip(rows) {
+        for (col, cell) in (0u16..).zip(r.cells()) {
+            sheet.write_string(row, col, cell)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+pub async fn audit_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let rows = audit_rows(&state, &me, &q, 100_000).await?;
+    let n = rows.len();
+    let bytes = tokio::task::spawn_blocking(move || audit_workbook(&rows))
+        .await
+        .map_err(|e| AppError::Internal(format!("xlsx task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    record_export(&state, &me, "XLSX", n).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit-log.xlsx\"",
             ),
         ],
         bytes,

@@ -4,6 +4,8 @@ pub mod console;
 pub mod portal;
 pub mod proactive;
 
+pub(crate) use console::THROTTLE_WINDOW_SECS;
+
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
