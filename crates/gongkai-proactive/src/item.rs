@@ -120,10 +120,16 @@ impl Validity {
 /// 附件 (attachment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
+    /// The stored file's id (`None` for a link to a file kept elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub file_name: String,
     /// Where the file is served (relative path or URL).
     pub url: String,
     pub size_bytes: Option<u64>,
+    /// The sniffed media type, e.g. `application/pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 /// Standard 主题分类 (topics) of the State Council's policy library, offered

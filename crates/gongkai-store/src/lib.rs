@@ -13,6 +13,7 @@
 pub mod logical;
 pub mod migrate;
 pub mod postgres;
+pub mod search;
 pub mod sqlite;
 
 use gongkai_agency::{AgencyKind, DivisionCode, DomainError, ReportDeadline, Role, Uscc};

@@ -401,9 +401,11 @@ mod tests {
         );
         // An attachment alone is a body.
         it.attachments.push(Attachment {
+            id: None,
             file_name: "张三11010519491231002X.pdf".into(),
             url: "/files/1.pdf".into(),
             size_bytes: None,
+            media_type: None,
         });
         assert!(
             check_metadata(&it, None)
