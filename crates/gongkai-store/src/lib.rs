@@ -13,7 +13,6 @@
 pub mod logical;
 pub mod migrate;
 pub mod postgres;
-pub mod search;
 pub mod sqlite;
 
 use gongkai_agency::{AgencyKind, DivisionCode, DomainError, ReportDeadline, Role, Uscc};
@@ -875,7 +874,9 @@ impl Store {
     }
 }
 
+pub mod attachments;
 pub mod proactive;
+pub mod search;
 
 #[cfg(test)]
 mod tests;

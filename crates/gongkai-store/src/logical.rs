@@ -2,6 +2,8 @@
 //! one can be restored into the other. Used for PostgreSQL backups (SQLite uses `VACUUM INTO`).
 
 use crate::{Result, Store, StoreError, with_pool};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -12,6 +14,8 @@ enum Col {
     Int,
     Text,
     Bool,
+    /// Bytes, as base64 in the JSON.
+    Blob,
 }
 
 /// Tables in dependency order with their columns (the first is the key).
@@ -138,6 +142,22 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("updated_at", Col::Int),
         ],
     ),
+    (
+        "attachments",
+        &[
+            ("id", Col::Int),
+            ("agency_id", Col::Int),
+            ("sha256", Col::Text),
+            ("file_name", Col::Text),
+            ("media_type", Col::Text),
+            ("size_bytes", Col::Int),
+            ("text", Col::Text),
+            ("text_status", Col::Text),
+            ("content", Col::Blob),
+            ("created_by", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
 ];
 
 /// Row count and content hash of one table, to compare two databases.
@@ -211,6 +231,9 @@ impl Store {
                             Col::Int => json!(r.try_get::<Option<i64>, _>(*name)?),
                             Col::Text => json!(r.try_get::<Option<String>, _>(*name)?),
                             Col::Bool => json!(r.try_get::<Option<bool>, _>(*name)?),
+                            Col::Blob => json!(r
+                                .try_get::<Option<Vec<u8>>, _>(*name)?
+                                .map(|b| BASE64.encode(b))),
                         };
                         obj.insert((*name).to_owned(), v);
                     }
@@ -277,6 +300,12 @@ impl Store {
                             Col::Int => q.bind(v.as_i64()),
                             Col::Text => q.bind(v.as_str().map(str::to_owned)),
                             Col::Bool => q.bind(v.as_bool()),
+                            Col::Blob => q.bind(
+                                v.as_str()
+                                    .map(|t| BASE64.decode(t))
+                                    .transpose()
+                                    .map_err(|e| StoreError::Backup(format!("附件内容无法解码: {e}")))?,
+                            ),
                         };
                     }
                     q.execute(&mut *tx).await?;
@@ -300,7 +329,14 @@ impl Store {
         });
         if let Store::Postgres(b) = self {
             // Identity columns continue after the imported ids.
-            for table in ["agencies", "users", "login_failures", "audit_log", "items"] {
+            for table in [
+                "agencies",
+                "users",
+                "login_failures",
+                "audit_log",
+                "items",
+                "attachments",
+            ] {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
                      COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
@@ -308,6 +344,11 @@ impl Store {
                 sqlx::query(AssertSqlSafe(sql)).execute(&b.pool).await?;
             }
         }
+        // The search index is derived data: rebuilt from the restored published versions.
+        self.reindex_all().await.map_err(|e| match e {
+            crate::proactive::ProactiveError::Store(e) => e,
+            other => StoreError::Backup(other.to_string()),
+        })?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! (guarded by their previous state, so two concurrent reviewers cannot both win) and appends one
 //! audit row per workflow event. Public reads only ever select versions in state `published`.
 
+use crate::search::SearchIndex;
 use crate::{Actor, AuditEntry, Store, StoreError, now_secs};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 use gongkai_proactive::workflow::Version;
@@ -60,9 +61,20 @@ pub struct ItemInput {
 #[derive(Debug, Clone)]
 pub enum Transition {
     Submit,
-    Approve,
-    Return { reason: String },
-    Withdraw { reason: String },
+    /// Approve; with `publish_at` in the future the version is scheduled (定时发布).
+    Approve {
+        publish_at: Option<DateTime<Utc>>,
+    },
+    Return {
+        reason: String,
+    },
+    /// Take a version back from review or from its schedule (the author or a reviewer).
+    Recall,
+    Withdraw {
+        reason: String,
+    },
+    /// Publish a scheduled version whose time has come (the platform's scheduler).
+    Release,
 }
 
 /// One stored version: its workflow record and its content.
@@ -653,14 +665,60 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> ProactiveResult<ItemRecord> {
+        self.edit_content(item_id, Some(&input.column), actor, now, |item| {
+            apply_input(item, input)
+        })
+        .await
+    }
+
+    /// Replaces the attachments of the item's working version (like [`Self::edit_item`]: a
+    /// published item gets a new version to review). Every attachment must be the agency's.
+    pub async fn set_item_attachments(
+        &self,
+        item_id: i64,
+        attachments: Vec<gongkai_proactive::Attachment>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> ProactiveResult<ItemRecord> {
+        let record = self
+            .get_item(item_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("item {item_id}")))?;
+        for a in &attachments {
+            if let Some(id) = a.id {
+                let owner = self.attachment(id).await?.map(|m| m.agency_id);
+                if owner != Some(record.agency_id) {
+                    return Err(ProactiveError::Invalid(format!(
+                        "附件“{}”不属于本机关",
+                        a.file_name
+                    )));
+                }
+            }
+        }
+        self.edit_content(item_id, None, actor, now, |item| {
+            item.attachments = attachments.clone();
+        })
+        .await
+    }
+
+    async fn edit_content(
+        &self,
+        item_id: i64,
+        column: Option<&ColumnKey>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        apply: impl Fn(&mut Item),
+    ) -> ProactiveResult<ItemRecord> {
         let editor = user_id(actor)?;
         let secs = now.timestamp();
         with_pool!(self, p => {
             let mut tx = p.begin().await?;
             let record = load_item!(&mut *tx, item_id)
                 .ok_or_else(|| StoreError::NotFound(format!("item {item_id}")))?;
-            let catalogue = self.catalogue(record.agency_id).await?;
-            check_column(&catalogue, &input.column)?;
+            if let Some(column) = column {
+                let catalogue = self.catalogue(record.agency_id).await?;
+                check_column(&catalogue, column)?;
+            }
             let mut workflow = record.workflow()?;
             let event = workflow.edit(&editor, now)?;
             let latest = record
@@ -668,7 +726,7 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt("item without versions".into()))?;
             let mut item = latest.item.clone();
             let before = content_summary(&item);
-            apply_input(&mut item, input);
+            apply(&mut item);
             item.published_on = None;
             let new = workflow
                 .versions()
@@ -725,10 +783,15 @@ impl Store {
             let mut workflow = record.workflow()?;
             let events = match transition {
                 Transition::Submit => vec![workflow.submit(&who, now)?],
-                Transition::Approve => workflow.approve(&who, None, now)?,
+                Transition::Approve { publish_at } => workflow.approve(&who, *publish_at, now)?,
                 Transition::Return { reason } => vec![workflow.return_to_author(&who, reason, now)?],
+                Transition::Recall => vec![workflow.recall(&who, now)?],
                 Transition::Withdraw { reason } => vec![workflow.withdraw(&who, reason, now)?],
+                Transition::Release => workflow.tick(now),
             };
+            if events.is_empty() {
+                return Ok(record);
+            }
             for (old, new) in record.versions.iter().zip(workflow.versions()) {
                 if old.version == *new {
                     continue;
@@ -753,11 +816,47 @@ impl Store {
                 .bind(item_id)
                 .execute(&mut *tx)
                 .await?;
+            tx.reindex(item_id).await?;
             tx.commit().await?;
         });
         self.get_item(item_id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("item {item_id}")).into())
+    }
+
+    /// Publishes every scheduled version whose time has come (as the platform's scheduler;
+    /// audited like any publication). Returns the ids of the items published.
+    pub async fn release_due(&self, now: DateTime<Utc>) -> ProactiveResult<Vec<i64>> {
+        let ids: Vec<i64> = with_pool!(self, p => {
+            sqlx::query(
+                "SELECT DISTINCT item_id FROM item_versions \
+                 WHERE state = 'scheduled' AND publish_at <= $1 ORDER BY item_id",
+            )
+            .bind(now.timestamp())
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| r.try_get("item_id"))
+            .collect::<Result<_, _>>()?
+        });
+        let scheduler = Actor {
+            user_id: None,
+            login: "scheduler".into(),
+            address: String::new(),
+        };
+        let mut released = Vec::new();
+        for id in ids {
+            match self
+                .transition_item(id, &Transition::Release, &scheduler, now)
+                .await
+            {
+                Ok(_) => released.push(id),
+                // Another node released it first.
+                Err(ProactiveError::Concurrent) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(released)
     }
 
     /// Published items of a column, newest first.

@@ -404,6 +404,7 @@ async fn backup_restore_gives_identical_row_counts_and_hashes() {
                 ("index_sequences", 0),
                 ("items", 0),
                 ("item_versions", 0),
+                ("attachments", 0),
             ]
         );
         assert!(digests.iter().all(|d| d.sha256.len() == 64));
@@ -463,4 +464,254 @@ fn digests_change_with_content() {
     assert_eq!(da[0].rows, db[0].rows);
     assert_ne!(da[0].sha256, db[0].sha256);
     assert_eq!(da[1], db[1], "other tables: empty, equal");
+}
+
+fn staff(login: &str) -> Actor {
+    Actor {
+        user_id: None,
+        login: login.into(),
+        address: "127.0.0.1".into(),
+    }
+}
+
+/// Creates a draft, submits it as `author` and approves it as `reviewer`.
+async fn publish(
+    store: &Store,
+    agency_id: i64,
+    title: &str,
+    body: &str,
+    attachments: Vec<gongkai_proactive::Attachment>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    use crate::proactive::{ItemInput, Transition};
+    let input = ItemInput {
+        column: gongkai_proactive::ColumnKey::parse("policy_documents").unwrap(),
+        title: title.into(),
+        document_number: None,
+        written_on: None,
+        topic: Some("综合政务".into()),
+        body_html: body.into(),
+    };
+    let item = store
+        .create_item(agency_id, &input, &staff("author"), at)
+        .await
+        .unwrap();
+    if !attachments.is_empty() {
+        store
+            .set_item_attachments(item.id, attachments, &staff("author"), at)
+            .await
+            .unwrap();
+    }
+    store
+        .transition_item(item.id, &Transition::Submit, &staff("author"), at)
+        .await
+        .unwrap();
+    store
+        .transition_item(
+            item.id,
+            &Transition::Approve { publish_at: None },
+            &staff("reviewer"),
+            at,
+        )
+        .await
+        .unwrap();
+    item.id
+}
+
+#[tokio::test]
+async fn search_finds_published_words_only_and_follows_withdrawal() {
+    use crate::attachments::NewAttachment;
+    use crate::proactive::{ItemInput, Transition};
+    use crate::search::SearchRequest;
+    use chrono::TimeZone;
+    let stores = stores().await;
+    for s in &stores {
+        let store = &s.store;
+        let agency = store
+            .create_agency(
+                &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
+                &staff("tester"),
+            )
+            .await
+            .unwrap();
+        let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
+        let a = publish(
+            store,
+            agency.id,
+            "关于印发政务服务好差评实施办法的通知",
+            "<p>为提升政务服务水平，现将评价办法印发给你们。</p>",
+            vec![],
+            t0,
+        )
+        .await;
+        let file = store
+            .add_attachment(
+                agency.id,
+                &NewAttachment {
+                    file_name: "企业开办名单.xlsx",
+                    media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    content: b"PK fake bytes",
+                    text: "企业名称\t开办日期\n宁夏示例建材有限公司\t2021-02-03",
+                    text_status: "extracted",
+                },
+                &staff("author"),
+                t0,
+            )
+            .await
+            .unwrap();
+        let again = store
+            .add_attachment(
+                agency.id,
+                &NewAttachment {
+                    file_name: "企业开办名单.xlsx",
+                    media_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    content: b"PK fake bytes",
+                    text: "",
+                    text_status: "extracted",
+                },
+                &staff("author"),
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.id, file.id, "the same file is stored once");
+        let b = publish(
+            store,
+            agency.id,
+            "二〇二一年二月企业开办情况",
+            "<p>详见附件。</p>",
+            vec![file.to_item_attachment()],
+            t0 + chrono::Duration::days(1),
+        )
+        .await;
+        // A draft with its own words never matches.
+        store
+            .create_item(
+                agency.id,
+                &ItemInput {
+                    column: gongkai_proactive::ColumnKey::parse("policy_documents").unwrap(),
+                    title: "草稿标题机密水利工程".into(),
+                    document_number: None,
+                    written_on: None,
+                    topic: None,
+                    body_html: "<p>草稿正文机密水利工程</p>".into(),
+                },
+                &staff("author"),
+                t0,
+            )
+            .await
+            .unwrap();
+
+        let search = |q: &str| {
+            let q = gongkai_proactive::Tokenizer::shared().parse_query(q);
+            let req = SearchRequest {
+                query: q,
+                agency_id: Some(agency.id),
+                column: None,
+                year: None,
+                offset: 0,
+                limit: 10,
+            };
+            async move { store.search(&req).await.unwrap() }
+        };
+        // Two words, not a substring of the title.
+        let r = search("好差评 办法").await;
+        assert_eq!(r.total, 1, "{}", store.backend_name());
+        assert_eq!(r.hits[0].item_id, a);
+        assert!(r.hits[0].title_html.contains("<mark>好差评</mark>"));
+        // Attachment text is searched, and the snippet says where it comes from.
+        let r = search("建材 有限公司").await;
+        assert_eq!(r.hits.iter().map(|h| h.item_id).collect::<Vec<_>>(), [b]);
+        assert_eq!(r.hits[0].snippet_source, "企业开办名单.xlsx");
+        assert!(r.hits[0].snippet_html.contains("<mark>"));
+        // Drafts are not searchable.
+        assert_eq!(search("水利工程").await.total, 0);
+        // Year filter.
+        let mut req = SearchRequest {
+            query: gongkai_proactive::Tokenizer::shared().parse_query("办法"),
+            agency_id: Some(agency.id),
+            column: None,
+            year: Some(2020),
+            offset: 0,
+            limit: 10,
+        };
+        assert_eq!(store.search(&req).await.unwrap().total, 0);
+        req.year = Some(2021);
+        assert_eq!(store.search(&req).await.unwrap().total, 1);
+
+        // Withdrawn: gone from search.
+        store
+            .transition_item(
+                a,
+                &Transition::Withdraw {
+                    reason: "内容已过时".into(),
+                },
+                &staff("reviewer"),
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(search("好差评 办法").await.total, 0);
+
+        // Public download only through a published version.
+        assert!(
+            store
+                .published_attachment(agency.id, b, file.id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store
+                .published_attachment(agency.id, a, file.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Scheduled publication: released when due, then searchable.
+        let c = store
+            .create_item(
+                agency.id,
+                &ItemInput {
+                    column: gongkai_proactive::ColumnKey::parse("policy_documents").unwrap(),
+                    title: "关于春节假期政务大厅值班安排的公告".into(),
+                    document_number: None,
+                    written_on: None,
+                    topic: Some("综合政务".into()),
+                    body_html: "<p>值班电话另行公布。</p>".into(),
+                },
+                &staff("author"),
+                t0,
+            )
+            .await
+            .unwrap()
+            .id;
+        store
+            .transition_item(c, &Transition::Submit, &staff("author"), t0)
+            .await
+            .unwrap();
+        let at = t0 + chrono::Duration::hours(5);
+        store
+            .transition_item(
+                c,
+                &Transition::Approve {
+                    publish_at: Some(at),
+                },
+                &staff("reviewer"),
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(search("值班 安排").await.total, 0, "not before its time");
+        assert!(store.release_due(t0).await.unwrap().is_empty());
+        assert_eq!(store.release_due(at).await.unwrap(), [c]);
+        assert_eq!(search("值班 安排").await.total, 1);
+
+        // The index is derived: a full rebuild gives the same answers.
+        store.reindex_all().await.unwrap();
+        assert_eq!(search("值班 安排").await.total, 1);
+        assert_eq!(search("好差评 办法").await.total, 0);
+    }
+    finish(stores).await;
 }

@@ -456,7 +456,7 @@ async fn transition(
     let record = own_item(state, me, id).await?;
     let check = match t {
         Transition::Submit => Some("提交审核"),
-        Transition::Approve => Some("审核通过"),
+        Transition::Approve { .. } => Some("审核通过"),
         _ => None,
     };
     if let Some(what) = check
@@ -484,7 +484,7 @@ pub async fn item_approve(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    transition(&state, &me, id, Transition::Approve).await
+    transition(&state, &me, id, Transition::Approve { publish_at: None }).await
 }
 
 pub async fn item_return(
