@@ -77,7 +77,8 @@ pub(super) fn extract(bytes: &[u8], limits: &ExtractLimits) -> Extraction {
         // Broken XML after some text: keep the text, but say it failed.
         Some(_) if !walker.sink.text.trim().is_empty() => {
             let mut out = walker.sink.finish(TextStatus::Extracted, false);
-            out.status = TextStatus::Failed("Word 文档正文的 XML 有错误，只提取了前面部分的文字".into());
+            out.status =
+                TextStatus::Failed("Word 文档正文的 XML 有错误，只提取了前面部分的文字".into());
             out
         }
         Some(_) => Extraction::failed("Word 文档正文的 XML 有错误，无法提取文字"),

@@ -213,13 +213,15 @@ pub enum AttachmentError {
     BadName { name: String, reason: &'static str },
     #[error("附件“{name}”没有扩展名，无法判断文件类型")]
     NoExtension { name: String },
-    #[error("不支持的附件类型：.{ext}（支持 PDF、Word（.docx）、Excel（.xlsx、.xls）和图片（.png、.jpg、.gif））")]
+    #[error(
+        "不支持的附件类型：.{ext}（支持 PDF、Word（.docx）、Excel（.xlsx、.xls）和图片（.png、.jpg、.gif））"
+    )]
     Unsupported { ext: String },
     #[error("附件“{name}”是空文件")]
     Empty { name: String },
     #[error("附件“{name}”超过 {} 的大小限制", format_size(*.limit))]
     TooLarge { name: String, limit: u64 },
-    #[error("附件“{name}”的内容不是{}（扩展名与文件内容不符{}）", .expected.label(), found_suffix(*.found))]
+    #[error("附件“{name}”的内容不是{}（扩展名与文件内容不符{}）", spaced(.expected.label()), found_suffix(*.found))]
     Mismatch {
         name: String,
         expected: AttachmentKind,
@@ -245,8 +247,18 @@ impl AttachmentError {
 
 fn found_suffix(found: Option<AttachmentKind>) -> String {
     match found {
-        Some(k) => format!("，实际是{}", k.description()),
+        Some(k) => format!("，实际是{}", spaced(&k.description())),
         None => String::new(),
+    }
+}
+
+/// A space before a label that starts with a Latin letter (不是 PDF 文档,
+/// 不是图片).
+fn spaced(label: &str) -> String {
+    if label.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        format!(" {label}")
+    } else {
+        label.to_owned()
     }
 }
 
@@ -278,7 +290,10 @@ fn shown(name: &str) -> String {
 /// characters, characters Windows forbids (`:*?"<>|`), names over
 /// `max_name_chars` characters, names without an extension or with nothing
 /// before it, and `.` or `..`.
-pub fn check_file_name(file_name: &str, limits: &Limits) -> Result<(String, String), AttachmentError> {
+pub fn check_file_name(
+    file_name: &str,
+    limits: &Limits,
+) -> Result<(String, String), AttachmentError> {
     let name = file_name.trim();
     if name.is_empty() {
         return Err(AttachmentError::EmptyName);

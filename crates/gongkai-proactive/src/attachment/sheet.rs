@@ -48,7 +48,11 @@ impl<'a> SheetWriter<'a> {
         sink.push_str(&name.replace(['\n', '\r'], " "));
         sink.push_str(SHEET_SUFFIX);
         sink.push('\n');
-        Self { sink, row: 0, col: 0 }
+        Self {
+            sink,
+            row: 0,
+            col: 0,
+        }
     }
 
     fn cell(&mut self, (row, col): (u32, u32), value: &str) {

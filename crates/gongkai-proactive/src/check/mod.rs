@@ -348,7 +348,9 @@ impl<'a> LineIndex<'a> {
 
     /// The 0-based line of a byte offset.
     fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// `第 3 行`, or `工作表“Sheet1”第 3 行` in a spreadsheet's text.
@@ -390,11 +392,15 @@ pub fn excerpt(text: &str, span: Range<usize>, radius: usize) -> Option<String> 
     // Never cut a number in two: a cut-off part would escape masking.
     let is_num = |b: u8| b.is_ascii_alphanumeric();
     let bytes = text.as_bytes();
-    while start > line_start && is_num(bytes[start - 1]) {
-        start -= 1;
+    if start < span.start && is_num(bytes[start]) {
+        while start > line_start && is_num(bytes[start - 1]) {
+            start -= 1;
+        }
     }
-    while end < line_end && is_num(bytes[end]) {
-        end += 1;
+    if end > span.end && is_num(bytes[end - 1]) {
+        while end < line_end && is_num(bytes[end]) {
+            end += 1;
+        }
     }
     let window = &text[start..end];
     let personal = find_personal_data(window, Field::Attachments);
