@@ -375,7 +375,9 @@ pub enum TextStatus {
     NoText,
     /// A PDF: the text must be extracted by poppler's `pdftotext`.
     NeedsPdfTool,
-    /// The file could not be read; the reason is in Chinese.
+    /// The file could not be read (wholly or in part); the reason is in
+    /// Chinese. [`Extraction::text`] holds what was read before the
+    /// error, if anything, and should still be checked.
     Failed(String),
 }
 

@@ -349,10 +349,8 @@ fn check_biff(stream: &[u8], max_cells: u64) -> Result<(), String> {
                 continue;
             };
             match typ {
-                0x0200 => {
-                    if dimensions_cells(data).is_none_or(|n| n > max_cells) {
-                        return Err(too_big());
-                    }
+                0x0200 if dimensions_cells(data).is_none_or(|n| n > max_cells) => {
+                    return Err(too_big());
                 }
                 0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 => extend(row, col, col),
                 0x00BD => {
