@@ -15,9 +15,12 @@
 //! - [`html`]: sanitising 正文 and plain text for search.
 //! - [`search`]: jieba tokens for the full-text index, queries, snippets.
 //! - [`stats`]: yearly counts for the annual report.
+//! - [`attachment`]: 附件 types sniffed from content, upload limits, text
+//!   extraction (Word, Excel) for the checks.
 
 mod uscc;
 
+pub mod attachment;
 pub mod catalogue;
 pub mod check;
 pub mod document_number;
@@ -28,6 +31,9 @@ pub mod search;
 pub mod stats;
 pub mod workflow;
 
+pub use attachment::{
+    AttachmentError, AttachmentKind, Extraction, Limits, TextStatus, extract_text, sniff, validate,
+};
 pub use catalogue::{Catalogue, Column, ColumnKey};
 pub use check::{CheckContext, Finding, FindingKind, Severity, check_item};
 pub use document_number::{DocumentNumber, DocumentNumberError, lint_document_numbers};

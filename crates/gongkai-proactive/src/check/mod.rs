@@ -20,8 +20,8 @@ use crate::item::{DisclosureMode, Item};
 
 pub use links::{find_unpublished_links, internal_path};
 pub use personal::{
-    find_personal_data, is_valid_resident_id, luhn_valid, mask_phone, mask_resident_id,
-    resident_id_check_char,
+    find_personal_data, is_valid_resident_id, luhn_valid, mask_bank_card, mask_personal,
+    mask_phone, mask_resident_id, resident_id_check_char,
 };
 pub use words::{SensitiveWord, SensitiveWords, SensitiveWordsError};
 
@@ -294,6 +294,159 @@ pub fn check_item(item: &Item, ctx: &CheckContext<'_>) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Personal data (身份证号, 手机号, 银行卡号) and 错敏词 in the extracted text
+/// of an attachment. Spans are byte spans in `text`; each message names the
+/// file and the line (for spreadsheets, the sheet and row, see
+/// [`crate::attachment::Extraction::text`]) and keeps personal data masked.
+pub fn check_attachment_text(file_name: &str, text: &str, words: &SensitiveWords) -> Vec<Finding> {
+    let mut out = find_personal_data(text, Field::Attachments);
+    out.extend(words.find(text, Field::Attachments));
+    out.sort_by_key(|f| f.span.as_ref().map(|s| s.start));
+    let lines = LineIndex::new(text);
+    for f in &mut out {
+        let place = f
+            .span
+            .as_ref()
+            .map(|s| lines.place(s.start))
+            .unwrap_or_default();
+        f.message = format!("附件“{file_name}”（{place}）中{}", f.message);
+    }
+    out
+}
+
+/// Line starts and spreadsheet sheet lines of a text, to name where a byte
+/// offset is.
+struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+    /// (line index, sheet name) of each `【工作表：名称】` line.
+    sheets: Vec<(usize, &'a str)>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let sheets = text
+            .split('\n')
+            .enumerate()
+            .filter_map(|(i, line)| {
+                line.strip_prefix(crate::attachment::SHEET_PREFIX)
+                    .and_then(|l| l.strip_suffix(crate::attachment::SHEET_SUFFIX))
+                    .map(|name| (i, name))
+            })
+            .collect();
+        Self {
+            text,
+            starts,
+            sheets,
+        }
+    }
+
+    /// The 0-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// `第 3 行`, or `工作表“Sheet1”第 3 行` in a spreadsheet's text.
+    fn place(&self, offset: usize) -> String {
+        let line = self.line(offset.min(self.text.len()));
+        let sheet = self.sheets.partition_point(|&(l, _)| l < line);
+        match sheet.checked_sub(1).and_then(|i| self.sheets.get(i)) {
+            Some(&(l, name)) => format!("工作表“{name}”第 {} 行", line - l),
+            None => format!("第 {} 行", line + 1),
+        }
+    }
+}
+
+/// A short excerpt of the line around `span` in `text`, for showing where a
+/// finding is: up to `radius` characters either side (within the line), the
+/// hit in 【】, and all personal data in the excerpt masked as in the
+/// findings' messages. `…` marks where the line goes on. `None` when `span`
+/// is not a valid span of `text`.
+pub fn excerpt(text: &str, span: Range<usize>, radius: usize) -> Option<String> {
+    if span.start > span.end || text.get(span.clone()).is_none() {
+        return None;
+    }
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let mut start = text[line_start..span.start]
+        .char_indices()
+        .rev()
+        .nth(radius.saturating_sub(1))
+        .map_or(line_start, |(i, _)| line_start + i);
+    if radius == 0 {
+        start = span.start;
+    }
+    let mut end = text[span.end..line_end]
+        .char_indices()
+        .nth(radius)
+        .map_or(line_end, |(i, _)| span.end + i);
+    // Never cut a number in two: a cut-off part would escape masking.
+    let is_num = |b: u8| b.is_ascii_alphanumeric();
+    let bytes = text.as_bytes();
+    if start < span.start && is_num(bytes[start]) {
+        while start > line_start && is_num(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    if end > span.end && is_num(bytes[end - 1]) {
+        while end < line_end && is_num(bytes[end]) {
+            end += 1;
+        }
+    }
+    let window = &text[start..end];
+    let personal = find_personal_data(window, Field::Attachments);
+    let (hit_start, hit_end) = (span.start - start, span.end - start);
+    let mut out = String::new();
+    if start > line_start {
+        out.push('…');
+    }
+    let mut pos = 0;
+    let push_plain = |out: &mut String, from: usize, to: usize| {
+        if from < to {
+            out.push_str(&window[from..to].replace(['\t', '\r'], " "));
+        }
+    };
+    let mut marks: Vec<(usize, &str)> = vec![(hit_start, "【"), (hit_end, "】")];
+    marks.sort_by_key(|m| m.0);
+    let mut mark = marks.into_iter().peekable();
+    for f in &personal {
+        let Some(s) = f.span.clone() else { continue };
+        while let Some(&(at, m)) = mark.peek() {
+            if at > s.start {
+                break;
+            }
+            push_plain(&mut out, pos, at);
+            out.push_str(m);
+            pos = at;
+            mark.next();
+        }
+        if s.start < pos {
+            continue;
+        }
+        push_plain(&mut out, pos, s.start);
+        out.push_str(&mask_personal(f.kind, &window[s.clone()]));
+        pos = s.end;
+    }
+    for (at, m) in mark {
+        let at = at.max(pos);
+        push_plain(&mut out, pos, at);
+        out.push_str(m);
+        pos = at;
+    }
+    push_plain(&mut out, pos, window.len());
+    if end < line_end {
+        out.push('…');
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -103,6 +103,22 @@ fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
         .collect()
 }
 
+/// Masks a bank card number: first six and last four digits kept.
+pub fn mask_bank_card(card: &str) -> String {
+    mask_middle(card, 6, 4)
+}
+
+/// Masks the text of a personal-data finding of `kind` as its message does;
+/// other kinds are returned as they are.
+pub fn mask_personal(kind: FindingKind, s: &str) -> String {
+    match kind {
+        FindingKind::ResidentId => mask_resident_id(s),
+        FindingKind::MobilePhone => mask_phone(s),
+        FindingKind::BankCard => mask_bank_card(s),
+        _ => s.to_owned(),
+    }
+}
+
 /// Finds resident id numbers, mobile numbers and bank card numbers in
 /// `text`. Only maximal runs of ASCII digits are considered, so a number
 /// inside a longer digit run is never reported.
@@ -160,7 +176,7 @@ pub fn find_personal_data(text: &str, field: Field) -> Vec<Finding> {
                 span: Some(start..end),
                 message: format!(
                     "疑似银行卡号：{}，公开前须删除或遮蔽",
-                    mask_middle(candidate, 6, 4)
+                    mask_bank_card(candidate)
                 ),
             });
         }
