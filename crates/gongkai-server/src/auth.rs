@@ -150,7 +150,22 @@ pub async fn session_layer(
         }
     }
 
-    let limit = state.config.body_limit;
+    let multipart_boundary = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+        .map(|ct| multer::parse_boundary(ct).map_err(|_| AppError::Csrf))
+        .transpose()?;
+    let limit = if multipart_boundary.is_some() {
+        state.config.upload_request_limit()
+    } else {
+        state.config.body_limit
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -167,9 +182,12 @@ pub async fn session_layer(
             Some(s) => Some(s.session.csrf_token.as_str()),
             None => auth.pre_session_csrf.as_deref(),
         };
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned());
+        let sent = match &multipart_boundary {
+            Some(boundary) => multipart_field(bytes.clone(), boundary, CSRF_FIELD).await,
+            None => form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v.into_owned()),
+        };
         match (expected, sent) {
             (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => {}
             _ => return Err(AppError::Csrf),
@@ -180,6 +198,17 @@ pub async fn session_layer(
     };
     parts.extensions.insert(auth);
     Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// The value of a text field of a buffered multipart body (forms put the CSRF token first).
+async fn multipart_field(body: axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let mut form = multer::Multipart::with_reader(std::io::Cursor::new(body), boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -45,8 +45,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
-    /// Largest accepted request body, in bytes.
+    /// Largest accepted request body, in bytes (forms; uploads have their own limit).
     pub body_limit: usize,
+    /// Largest accepted attachment file, in bytes.
+    pub attachment_limit: u64,
+    /// How often scheduled publications (定时发布) that are due are released.
+    pub scheduler_interval: Duration,
     /// Requests running longer are answered 408.
     pub request_timeout: Duration,
     /// How long a staff session lives.
@@ -58,6 +62,15 @@ pub struct Config {
     /// How often expired sessions and old failed sign-ins are purged (clamped to
     /// [`MAINTENANCE_MIN`, `MAINTENANCE_MAX`]).
     pub maintenance_interval: Duration,
+}
+
+impl Config {
+    /// Largest accepted multipart request: a few files at the attachment limit, plus the form.
+    pub fn upload_request_limit(&self) -> usize {
+        usize::try_from(self.attachment_limit.saturating_mul(4))
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.body_limit)
+    }
 }
 
 /// Bounds of [`Config::maintenance_interval`].
@@ -74,6 +87,8 @@ impl Config {
             data_dir,
             secure_cookies: false,
             body_limit: 2 * 1024 * 1024,
+            attachment_limit: 20 * 1024 * 1024,
+            scheduler_interval: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
             session_ttl: Duration::from_secs(8 * 3600),
             demo: false,
@@ -186,13 +201,28 @@ impl Server {
             .config
             .maintenance_interval
             .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX);
-        let maintenance = tokio::spawn(maintain(self.state.store.clone(), interval, stopped));
+        let maintenance = tokio::spawn(maintain(
+            self.state.store.clone(),
+            interval,
+            stopped.clone(),
+        ));
+        let scheduler = tokio::spawn(release_scheduled(
+            self.state.store.clone(),
+            self.state
+                .config
+                .scheduler_interval
+                .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX),
+            stopped,
+        ));
         let r = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         let _ = stop.send(true);
         if let Err(e) = maintenance.await {
             tracing::error!(error = %e, "maintenance task failed");
+        }
+        if let Err(e) = scheduler.await {
+            tracing::error!(error = %e, "publication scheduler failed");
         }
         self.state.store.close().await;
         r
@@ -225,6 +255,30 @@ async fn maintain(store: Store, every: Duration, mut stop: tokio::sync::watch::R
     loop {
         tokio::select! {
             _ = tick.tick() => purge_stale(&store).await,
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Publishes scheduled versions (定时发布) when due, on every tick until `stop` turns true.
+async fn release_scheduled(
+    store: Store,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => match store.release_due(chrono::Utc::now()).await {
+                Ok(ids) if ids.is_empty() => {}
+                Ok(ids) => tracing::info!(count = ids.len(), "released scheduled publications"),
+                Err(e) => tracing::warn!(error = %e, "releasing scheduled publications failed"),
+            },
             changed = stop.changed() => {
                 if changed.is_err() || *stop.borrow() {
                     break;

@@ -6,7 +6,7 @@
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
-use crate::handlers::{console, portal, proactive};
+use crate::handlers::{attachments, console, portal, proactive, search};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -257,6 +257,49 @@ pub fn table() -> Vec<RouteDef> {
         ),
         r(
             g.clone(),
+            "/portal/{agency_id}/items/{item_id}/attachments/{attachment_id}",
+            Portal,
+            Public,
+            get(attachments::public_download),
+        ),
+        r(g.clone(), "/search", Portal, Public, get(search::page)),
+        r(
+            g.clone(),
+            "/api/v1/search",
+            Portal,
+            Public,
+            get(search::api),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/attachments",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(attachments::upload),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/attachments/{attachment_id}/remove",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(attachments::remove),
+        ),
+        r(
+            g.clone(),
+            "/console/attachments/{id}",
+            Console,
+            Roles(ITEM_STAFF),
+            get(attachments::staff_download),
+        ),
+        r(
+            p.clone(),
+            "/console/items/{id}/recall",
+            Console,
+            Roles(ITEM_EDITORS),
+            post(proactive::item_recall),
+        ),
+        r(
+            g.clone(),
             "/console/items",
             Console,
             Roles(ITEM_STAFF),
@@ -333,7 +376,8 @@ pub fn router(state: AppState) -> Router {
                 }));
         app = app.route(def.path, handler);
     }
-    let limit = state.config.body_limit;
+    // The session layer enforces the form limit; multipart uploads get their larger one.
+    let limit = state.config.upload_request_limit();
     let timeout = state.config.request_timeout;
     app.fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(

@@ -68,6 +68,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "portal_item.html",
         include_str!("../templates/portal_item.html"),
     ),
+    (
+        "portal_search.html",
+        include_str!("../templates/portal_search.html"),
+    ),
 ];
 
 /// The stylesheet, served at `/static/app.css` (no inline styles: the CSP forbids them).

@@ -1,8 +1,10 @@
 //! Request handlers: [`portal`] for the public, [`console`] for staff.
 
+pub mod attachments;
 pub mod console;
 pub mod portal;
 pub mod proactive;
+pub mod search;
 
 pub(crate) use console::THROTTLE_WINDOW_SECS;
 

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, Offset, Utc};
 use gongkai_agency::Role;
 use gongkai_proactive::check::{SensitiveWords, is_publishable};
 use gongkai_proactive::{
@@ -64,6 +64,40 @@ struct ItemView {
     author: String,
     reviewer: String,
     reason: String,
+    attachments: Vec<AttachmentView>,
+    /// When a scheduled version goes public (China time).
+    publish_at: String,
+}
+
+/// An attachment as pages list it.
+#[derive(Debug, Clone, Serialize)]
+struct AttachmentView {
+    id: Option<i64>,
+    file_name: String,
+    size: String,
+    kind: String,
+}
+
+impl AttachmentView {
+    fn of(a: &gongkai_proactive::Attachment) -> Self {
+        let size = match a.size_bytes {
+            Some(n) if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / 1048576.0),
+            Some(n) => format!("{:.1} KB", n as f64 / 1024.0),
+            None => String::new(),
+        };
+        let kind = a
+            .media_type
+            .as_deref()
+            .and_then(gongkai_proactive::attachment::AttachmentKind::from_media_type)
+            .map(|k| k.label().to_owned())
+            .unwrap_or_default();
+        Self {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            size,
+            kind,
+        }
+    }
 }
 
 fn date(d: Option<NaiveDate>) -> String {
@@ -107,8 +141,23 @@ impl ItemView {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             reason: v.version.reason.clone().unwrap_or_default(),
+            attachments: i.attachments.iter().map(AttachmentView::of).collect(),
+            publish_at: v
+                .version
+                .publish_at
+                .map(|t| {
+                    t.with_timezone(&china())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
         }
     }
+}
+
+/// China Standard Time (UTC+8, no daylight saving).
+fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,18 +166,95 @@ struct FindingView {
     severity: &'static str,
     field: &'static str,
     message: String,
+    /// The line around the finding with the spot in 【】 (personal data masked).
+    excerpt: Option<String>,
 }
 
-fn finding_views(findings: &[Finding]) -> Vec<FindingView> {
+/// A finding with the text it points into (for the excerpt).
+struct Located<'a> {
+    finding: Finding,
+    text: Option<&'a str>,
+}
+
+fn finding_views(findings: &[Located<'_>]) -> Vec<FindingView> {
     findings
         .iter()
-        .map(|f| FindingView {
-            blocking: f.severity == Severity::Block,
-            severity: f.severity.label(),
-            field: f.field.label(),
-            message: f.message.clone(),
+        .map(|l| {
+            let f = &l.finding;
+            FindingView {
+                blocking: f.severity == Severity::Block,
+                severity: f.severity.label(),
+                field: f.field.label(),
+                message: f.message.clone(),
+                excerpt: l
+                    .text
+                    .zip(f.span.clone())
+                    .and_then(|(text, span)| gongkai_proactive::check::excerpt(text, span, 24)),
+            }
         })
         .collect()
+}
+
+/// Every pre-publication finding of a version: its fields, and the text of its attachments
+/// (loaded from the store), each with the text its span points into.
+async fn all_findings<'a>(
+    state: &AppState,
+    item: &'a Item,
+    catalogue: &Catalogue,
+    texts: &'a mut Vec<(String, String, String)>,
+) -> Result<Vec<Located<'a>>, AppError> {
+    let words = SensitiveWords::empty();
+    texts.clear();
+    for a in &item.attachments {
+        let Some(id) = a.id else { continue };
+        let Some(meta) = state.store.attachment(id).await? else {
+            continue;
+        };
+        let text = state.store.attachment_text(id).await?.unwrap_or_default();
+        texts.push((a.file_name.clone(), meta.text_status, text));
+    }
+    let mut out: Vec<Located<'a>> = run_checks(item, catalogue)
+        .into_iter()
+        .map(|f| {
+            let text = match f.field {
+                gongkai_proactive::check::Field::Title => Some(item.title.as_str()),
+                gongkai_proactive::check::Field::BodyHtml => Some(item.body_html.as_str()),
+                _ => None,
+            };
+            Located { finding: f, text }
+        })
+        .collect();
+    for (name, status, text) in texts.iter() {
+        use gongkai_proactive::attachment::TextStatus;
+        match TextStatus::from_key(status) {
+            Some(TextStatus::Extracted) | Some(TextStatus::NoText) => {}
+            other => {
+                let why = other
+                    .as_ref()
+                    .map(|s| s.label().to_owned())
+                    .unwrap_or_else(|| status.clone());
+                out.push(Located {
+                    finding: Finding {
+                        kind: gongkai_proactive::FindingKind::MissingMetadata,
+                        severity: Severity::Warn,
+                        field: gongkai_proactive::check::Field::Attachments,
+                        span: None,
+                        message: format!(
+                            "附件“{name}”的文字未能检查（{why}），请人工核对其中有无个人信息"
+                        ),
+                    },
+                    text: None,
+                });
+            }
+        }
+        for f in gongkai_proactive::check::check_attachment_text(name, text, &words) {
+            out.push(Located {
+                finding: f,
+                text: Some(text.as_str()),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The pre-publication checks of gongkai-proactive on one version.
@@ -250,7 +376,11 @@ pub struct ReasonForm {
     reason: String,
 }
 
-async fn own_item(state: &AppState, me: &CurrentUser, id: i64) -> Result<ItemRecord, AppError> {
+pub(crate) async fn own_item(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+) -> Result<ItemRecord, AppError> {
     let record = state.store.get_item(id).await?.ok_or(AppError::NotFound)?;
     if record.agency_id != me.user().agency_id {
         return Err(AppError::Forbidden);
@@ -341,6 +471,17 @@ pub async fn item_create(
     Ok(Redirect::to(&format!("/console/items/{}", record.id)).into_response())
 }
 
+/// The console page of an item, with a notice and status (for other handlers of items).
+pub(crate) async fn detail_for(
+    state: &AppState,
+    me: &CurrentUser,
+    record: &ItemRecord,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    detail_page(state, me, record, notice, status).await
+}
+
 async fn detail_page(
     state: &AppState,
     me: &CurrentUser,
@@ -350,7 +491,8 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
-    let findings = run_checks(&latest.item, &catalogue);
+    let mut texts = Vec::new();
+    let findings = all_findings(state, &latest.item, &catalogue, &mut texts).await?;
     let versions: Vec<ItemView> = record
         .versions
         .iter()
@@ -377,6 +519,11 @@ async fn detail_page(
                 && matches!(latest_state, S::Draft | S::Returned | S::Published | S::Withdrawn | S::Superseded),
             can_submit => ITEM_EDITORS.contains(&role) && latest_state == S::Draft,
             can_review => ITEM_REVIEWERS.contains(&role) && latest_state == S::PendingReview,
+            can_recall => ITEM_EDITORS.contains(&role)
+                && matches!(latest_state, S::PendingReview | S::Scheduled),
+            can_attach => ITEM_EDITORS.contains(&role)
+                && matches!(latest_state, S::Draft | S::Returned | S::Published | S::Withdrawn | S::Superseded),
+            attachment_limit_mb => state.config.attachment_limit / (1024 * 1024),
             can_withdraw => ITEM_REVIEWERS.contains(&role) && record.live().is_some(),
         },
     )?;
@@ -431,7 +578,12 @@ async fn blocked(
 ) -> Result<Option<Response>, AppError> {
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
-    let findings = run_checks(&latest.item, &catalogue);
+    let mut texts = Vec::new();
+    let findings: Vec<Finding> = all_findings(state, &latest.item, &catalogue, &mut texts)
+        .await?
+        .into_iter()
+        .map(|l| l.finding)
+        .collect();
     if is_publishable(&findings) {
         return Ok(None);
     }
@@ -479,12 +631,68 @@ pub async fn item_submit(
     transition(&state, &me, id, Transition::Submit).await
 }
 
+/// The approve form: an optional time of publication (定时发布), China time.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    publish_at: String,
+}
+
+impl ApproveForm {
+    /// `None`: publish now. Accepts `YYYY-MM-DDTHH:MM` (the datetime-local field) or with a space.
+    fn publish_at(
+        &self,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<chrono::DateTime<Utc>>, String> {
+        let s = self.publish_at.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let parsed = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+            .ok_or_else(|| "定时发布时间的格式应为 YYYY-MM-DD HH:MM。".to_owned())?;
+        let at = parsed
+            .and_local_timezone(china())
+            .single()
+            .ok_or_else(|| "定时发布时间无效。".to_owned())?
+            .with_timezone(&Utc);
+        if at <= now {
+            return Err("定时发布时间应晚于现在；立即发布请留空。".to_owned());
+        }
+        Ok(Some(at))
+    }
+}
+
 pub async fn item_approve(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
+    Form(form): Form<ApproveForm>,
 ) -> Result<Response, AppError> {
-    transition(&state, &me, id, Transition::Approve { publish_at: None }).await
+    match form.publish_at(Utc::now()) {
+        Ok(publish_at) => transition(&state, &me, id, Transition::Approve { publish_at }).await,
+        Err(message) => {
+            let record = own_item(&state, &me, id).await?;
+            detail_page(
+                &state,
+                &me,
+                &record,
+                Some(&message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// Takes a version back from review or from its schedule.
+pub async fn item_recall(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    transition(&state, &me, id, Transition::Recall).await
 }
 
 pub async fn item_return(

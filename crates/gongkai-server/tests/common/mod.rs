@@ -48,6 +48,13 @@ impl TestApp {
 
     /// Starts a demo server, letting `tweak` adjust the configuration first.
     pub async fn spawn_with(postgres: bool, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        // Server logs on stderr when asked for (`RUST_LOG=warn cargo test …`).
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::with_data_dir(dir.path().to_owned());
         if postgres {
@@ -176,6 +183,35 @@ impl Session {
             .client
             .post(format!("{}{path}", self.base))
             .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let location = r
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, r.text().await.unwrap())
+    }
+
+    /// Posts files as `multipart/form-data` (field `file`), with the CSRF token first.
+    pub async fn upload(
+        &self,
+        path: &str,
+        files: &[(&str, Vec<u8>)],
+    ) -> (StatusCode, String, String) {
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", self.csrf.clone());
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name((*name).to_owned()),
+            );
+        }
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
             .send()
             .await
             .unwrap();
