@@ -15,6 +15,8 @@
 //! - [`html`]: sanitising 正文 and plain text for search.
 //! - [`search`]: jieba tokens for the full-text index, queries, snippets.
 //! - [`stats`]: yearly counts for the annual report.
+//! - [`push`]: 推送 to upper-level platforms: payload, signature, retry schedule.
+//! - [`spot_check`]: 抽查 / 自查整改: reproducible samples, entry rules.
 
 mod uscc;
 
@@ -24,7 +26,9 @@ pub mod document_number;
 pub mod html;
 pub mod index_number;
 pub mod item;
+pub mod push;
 pub mod search;
+pub mod spot_check;
 pub mod stats;
 pub mod workflow;
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 mod handlers;
 pub mod metrics;
+pub mod push;
 pub mod routes;
 pub mod templates;
 
@@ -58,6 +59,8 @@ pub struct Config {
     /// How often expired sessions and old failed sign-ins are purged (clamped to
     /// [`MAINTENANCE_MIN`, `MAINTENANCE_MAX`]).
     pub maintenance_interval: Duration,
+    /// Pushing items to upper-level platforms (推送).
+    pub push: push::PushConfig,
 }
 
 /// Bounds of [`Config::maintenance_interval`].
@@ -79,6 +82,7 @@ impl Config {
             demo: false,
             template_dir: None,
             maintenance_interval: Duration::from_secs(600),
+            push: push::PushConfig::default(),
         }
     }
 }
@@ -186,6 +190,11 @@ impl Server {
             .config
             .maintenance_interval
             .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX);
+        let pusher = tokio::spawn(push::run_worker(
+            self.state.store.clone(),
+            self.state.config.push.clone(),
+            stopped.clone(),
+        ));
         let maintenance = tokio::spawn(maintain(self.state.store.clone(), interval, stopped));
         let r = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
@@ -193,6 +202,9 @@ impl Server {
         let _ = stop.send(true);
         if let Err(e) = maintenance.await {
             tracing::error!(error = %e, "maintenance task failed");
+        }
+        if let Err(e) = pusher.await {
+            tracing::error!(error = %e, "push worker failed");
         }
         self.state.store.close().await;
         r

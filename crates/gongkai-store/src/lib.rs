@@ -875,6 +875,8 @@ impl Store {
 }
 
 pub mod proactive;
+pub mod push;
+pub mod spot_check;
 
 #[cfg(test)]
 mod tests;

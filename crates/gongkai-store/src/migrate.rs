@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         description: "proactive",
         sql: include_str!("../migrations/sqlite/0010_proactive.sql"),
     },
+    Migration {
+        version: 12,
+        description: "push and spot checks",
+        sql: include_str!("../migrations/sqlite/0012_push_spot_checks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -44,6 +49,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         description: "proactive",
         sql: include_str!("../migrations/postgres/0010_proactive.sql"),
+    },
+    Migration {
+        version: 12,
+        description: "push and spot checks",
+        sql: include_str!("../migrations/postgres/0012_push_spot_checks.sql"),
     },
 ];
 

@@ -3,6 +3,8 @@
 pub mod console;
 pub mod portal;
 pub mod proactive;
+pub mod push;
+pub mod spot_check;
 
 pub(crate) use console::THROTTLE_WINDOW_SECS;
 

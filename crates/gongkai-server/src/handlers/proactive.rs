@@ -378,6 +378,7 @@ async fn detail_page(
             can_submit => ITEM_EDITORS.contains(&role) && latest_state == S::Draft,
             can_review => ITEM_REVIEWERS.contains(&role) && latest_state == S::PendingReview,
             can_withdraw => ITEM_REVIEWERS.contains(&role) && record.live().is_some(),
+            can_push => super::push::PUSHERS.contains(&role) && record.live().is_some(),
         },
     )?;
     Ok(with_status(status, html))
@@ -464,10 +465,13 @@ async fn transition(
     {
         return Ok(resp);
     }
-    state
+    let after = state
         .store
         .transition_item(id, &t, &me.actor(), Utc::now())
         .await?;
+    if matches!(t, Transition::Approve) && after.live().is_some() {
+        super::push::auto_push(state, me, after.agency_id, id).await;
+    }
     Ok(Redirect::to(&format!("/console/items/{id}")).into_response())
 }
 
