@@ -218,7 +218,13 @@ mod tests {
         );
         item.body_html = "<p>正文</p><script>alert(1)</script>".into();
         item.published_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2);
-        let p = PushPayload::new(7, 2, &item, "部门文件", "https://example.org/portal/4/items/7");
+        let p = PushPayload::new(
+            7,
+            2,
+            &item,
+            "部门文件",
+            "https://example.org/portal/4/items/7",
+        );
         assert_eq!(p.schema, PAYLOAD_SCHEMA);
         assert_eq!(p.title, "关于印发清单的通知");
         assert_eq!(p.published_on.as_deref(), Some("2026-03-02"));

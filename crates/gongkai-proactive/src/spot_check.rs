@@ -230,7 +230,10 @@ mod tests {
         assert!(check_entry(Some(Finding::Compliant), "", "", None).is_ok());
         assert!(!can_close(&[]));
         assert!(!can_close(&[Some(Finding::Compliant), None]));
-        assert!(can_close(&[Some(Finding::Compliant), Some(Finding::Problem)]));
+        assert!(can_close(&[
+            Some(Finding::Compliant),
+            Some(Finding::Problem)
+        ]));
     }
 
     proptest! {

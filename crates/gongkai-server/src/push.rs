@@ -142,7 +142,10 @@ async fn send(client: &reqwest::Client, d: &ClaimedDelivery) -> AttemptOutcome {
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
         )
-        .header("X-Gongkai-Signature", sign(d.secret.as_bytes(), d.payload.as_bytes()))
+        .header(
+            "X-Gongkai-Signature",
+            sign(d.secret.as_bytes(), d.payload.as_bytes()),
+        )
         .header("X-Gongkai-Delivery", d.id.to_string())
         .header("X-Gongkai-Timestamp", gongkai_store::now_secs().to_string())
         .body(d.payload.clone())

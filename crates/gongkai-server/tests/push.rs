@@ -121,7 +121,11 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         let (status, _, page) = admin
             .post(
                 "/console/push/targets",
-                &[("name", "自治区平台"), ("kind", "webhook"), ("url", "ftp://x")],
+                &[
+                    ("name", "自治区平台"),
+                    ("kind", "webhook"),
+                    ("url", "ftp://x"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -187,7 +191,7 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         assert_eq!(attempts.len(), 2, "{attempts:?}");
         assert_eq!(attempts[0].http_status, Some(500));
         assert_eq!(attempts[1].http_status, Some(200));
-        assert!(attempts[1].at >= attempts[0].at + 1, "backed off: {attempts:?}");
+        assert!(attempts[1].at > attempts[0].at, "backed off: {attempts:?}");
 
         let calls = receiver.calls.lock().unwrap().clone();
         assert_eq!(calls.len(), 2);
@@ -198,7 +202,10 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
                 "signature {sig}"
             );
             assert!(!gongkai_proactive::push::verify(b"wrong", body, sig));
-            assert_eq!(headers["x-gongkai-delivery"].to_str().unwrap(), d.id.to_string());
+            assert_eq!(
+                headers["x-gongkai-delivery"].to_str().unwrap(),
+                d.id.to_string()
+            );
             assert!(headers.contains_key("x-gongkai-timestamp"));
             assert!(
                 headers["content-type"]
@@ -232,7 +239,14 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         let before = app.store.list_audit(&AuditFilter::default()).await.unwrap();
         let (status, _, _) = editor.post(&format!("/console/items/{id}/push"), &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(app.store.list_push_deliveries(dept, 10).await.unwrap().len(), 1);
+        assert_eq!(
+            app.store
+                .list_push_deliveries(dept, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         let after = app.store.list_audit(&AuditFilter::default()).await.unwrap();
         assert_eq!(enqueued(&before), 1);
         assert_eq!(enqueued(&after), 1);
@@ -244,22 +258,39 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
         // counted once for this year
-        let year = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).year();
+        let year = chrono::Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .year();
         assert_eq!(app.store.pushed_items_count(dept, year).await.unwrap(), 1);
-        assert_eq!(app.store.pushed_items_count(dept, year - 1).await.unwrap(), 0);
+        assert_eq!(
+            app.store.pushed_items_count(dept, year - 1).await.unwrap(),
+            0
+        );
 
         // the console log shows the state and both attempts
         let (status, page) = editor.get("/console/push").await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("已送达"), "{page}");
-        assert!(page.contains("HTTP 500") && page.contains("HTTP 200"), "{page}");
+        assert!(
+            page.contains("HTTP 500") && page.contains("HTTP 200"),
+            "{page}"
+        );
         assert!(!page.contains(&secret));
 
         // a draft cannot be pushed
         let draft = editor.create("未发布的草稿", "<p>x</p>").await;
-        let (status, _, _) = editor.post(&format!("/console/items/{draft}/push"), &[]).await;
+        let (status, _, _) = editor
+            .post(&format!("/console/items/{draft}/push"), &[])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(app.store.list_push_deliveries(dept, 10).await.unwrap().len(), 1);
+        assert_eq!(
+            app.store
+                .list_push_deliveries(dept, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         app.finish().await;
     }
 }
@@ -287,9 +318,15 @@ async fn a_webhook_that_keeps_failing_gives_up_and_can_be_retried_by_hand() {
         let d = wait_delivered(&app.store, dept).await;
         assert_eq!(d.state, DeliveryState::Failed);
         assert_eq!(d.attempts, 2);
-        assert!(d.last_error.as_deref().unwrap().contains("无法连接"), "{d:?}");
+        assert!(
+            d.last_error.as_deref().unwrap().contains("无法连接"),
+            "{d:?}"
+        );
         let (_, page) = editor.get("/console/push").await;
-        assert!(page.contains("推送失败") && page.contains("重新推送"), "{page}");
+        assert!(
+            page.contains("推送失败") && page.contains("重新推送"),
+            "{page}"
+        );
         let year = chrono::Utc::now().year();
         assert_eq!(app.store.pushed_items_count(dept, year).await.unwrap(), 0);
 
@@ -321,7 +358,14 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
         let title = "关于调整政务服务窗口工作时间的公告";
         let id = publish(&editor, &reviewer, title, "<p>公告正文OUTBOXMARK</p>").await;
         editor.post(&format!("/console/items/{id}/push"), &[]).await;
-        assert_eq!(app.store.list_push_deliveries(dept, 10).await.unwrap().len(), 2);
+        assert_eq!(
+            app.store
+                .list_push_deliveries(dept, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
 
         let path = format!("/api/v1/push/outbox/{tid}");
         let c = TestApp::client();
@@ -339,7 +383,10 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
             assert!(r.headers().contains_key("www-authenticate"));
             let body = r.text().await.unwrap();
-            assert!(!body.contains(title) && !body.contains("OUTBOXMARK"), "{body}");
+            assert!(
+                !body.contains(title) && !body.contains("OUTBOXMARK"),
+                "{body}"
+            );
         }
 
         let get = |after: Option<i64>| {
@@ -350,12 +397,7 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
             }
             let secret = secret.clone();
             async move {
-                let r = c
-                    .get(url)
-                    .bearer_auth(secret)
-                    .send()
-                    .await
-                    .unwrap();
+                let r = c.get(url).bearer_auth(secret).send().await.unwrap();
                 assert_eq!(r.status(), StatusCode::OK);
                 serde_json::from_str::<serde_json::Value>(&r.text().await.unwrap()).unwrap()
             }
@@ -364,10 +406,12 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{page}");
         assert_eq!(items[0]["payload"]["title"], title);
-        assert!(items[0]["payload"]["body_html"]
-            .as_str()
-            .unwrap()
-            .contains("OUTBOXMARK"));
+        assert!(
+            items[0]["payload"]["body_html"]
+                .as_str()
+                .unwrap()
+                .contains("OUTBOXMARK")
+        );
         let cursor = page["next_cursor"].as_i64().unwrap();
         assert_eq!(items[0]["cursor"].as_i64().unwrap(), cursor);
         // not acknowledged yet: served again
@@ -403,7 +447,12 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
             .post(&format!("/console/push/targets/{tid}/disable"), &[])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let r = c.get(app.url(&path)).bearer_auth(&secret).send().await.unwrap();
+        let r = c
+            .get(app.url(&path))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         let audit = app.store.list_audit(&AuditFilter::default()).await.unwrap();
         assert!(audit.iter().any(|a| a.action == "push_target.disable"));
@@ -428,7 +477,8 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         let reviewer = app.sign_in("demo-reviewer").await;
         let mut published = Vec::new();
         for n in 1..=3 {
-            published.push(publish(&editor, &reviewer, &format!("已发布信息{n}"), "<p>正文</p>").await);
+            published
+                .push(publish(&editor, &reviewer, &format!("已发布信息{n}"), "<p>正文</p>").await);
         }
         let draft = editor.create("草稿不应被抽中", "<p>草稿</p>").await;
         let pending = editor.create("待审核不应被抽中", "<p>待审</p>").await;
@@ -442,7 +492,13 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         let (status, _, _) = editor
             .post(
                 "/console/spot-checks",
-                &[("title", "x"), ("period_from", today), ("period_to", today), ("mode", "count"), ("size", "1")],
+                &[
+                    ("title", "x"),
+                    ("period_from", today),
+                    ("period_to", today),
+                    ("mode", "count"),
+                    ("size", "1"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
@@ -451,7 +507,13 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         let (status, _, page) = reviewer
             .post(
                 "/console/spot-checks",
-                &[("title", "空期间"), ("period_from", "2000-01-01"), ("period_to", "2000-12-31"), ("mode", "count"), ("size", "3")],
+                &[
+                    ("title", "空期间"),
+                    ("period_from", "2000-01-01"),
+                    ("period_to", "2000-12-31"),
+                    ("mode", "count"),
+                    ("size", "3"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -459,18 +521,33 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         let (status, _, page) = reviewer
             .post(
                 "/console/spot-checks",
-                &[("title", "比例"), ("period_from", today), ("period_to", today), ("mode", "percent"), ("size", "120")],
+                &[
+                    ("title", "比例"),
+                    ("period_from", today),
+                    ("period_to", today),
+                    ("mode", "percent"),
+                    ("size", "120"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("抽查比例") && page.contains("aria-invalid=\"true\""), "{page}");
+        assert!(
+            page.contains("抽查比例") && page.contains("aria-invalid=\"true\""),
+            "{page}"
+        );
         assert!(app.store.list_spot_checks(dept).await.unwrap().is_empty());
 
         // asking for more than the population gives the population, never a draft
         let (status, location, _) = reviewer
             .post(
                 "/console/spot-checks",
-                &[("title", "全部"), ("period_from", today), ("period_to", today), ("mode", "count"), ("size", "10")],
+                &[
+                    ("title", "全部"),
+                    ("period_from", today),
+                    ("period_to", today),
+                    ("mode", "count"),
+                    ("size", "10"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
@@ -488,7 +565,14 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
                 let (status, location, _) = reviewer
                     .post(
                         "/console/spot-checks",
-                        &[("title", "抽两条"), ("period_from", today), ("period_to", today), ("mode", "count"), ("size", "2"), ("seed", seed)],
+                        &[
+                            ("title", "抽两条"),
+                            ("period_from", today),
+                            ("period_to", today),
+                            ("mode", "count"),
+                            ("size", "2"),
+                            ("seed", seed),
+                        ],
                     )
                     .await;
                 assert_eq!(status, StatusCode::SEE_OTHER);
@@ -508,10 +592,16 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         // a problem needs its description; nothing written
         let first = a[0].to_string();
         let (status, _, page) = reviewer
-            .post(&entries_path, &[("item_id", &first), ("finding", "problem"), ("problem", "")])
+            .post(
+                &entries_path,
+                &[("item_id", &first), ("finding", "problem"), ("problem", "")],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(page.contains("问题描述：") && page.contains("aria-invalid=\"true\""), "{page}");
+        assert!(
+            page.contains("问题描述：") && page.contains("aria-invalid=\"true\""),
+            "{page}"
+        );
         // closing before every entry has a finding is refused
         let (status, _, page) = reviewer.post(&format!("{location}/close"), &[]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -532,7 +622,10 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (status, _, _) = reviewer
-            .post(&entries_path, &[("item_id", &second), ("finding", "compliant")])
+            .post(
+                &entries_path,
+                &[("item_id", &second), ("finding", "compliant")],
+            )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let (status, _, _) = reviewer.post(&format!("{location}/close"), &[]).await;
@@ -545,12 +638,25 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         assert_eq!(entries[0].problem, "文号缺少年份括号");
         assert_eq!(entries[0].correction, "已更正文号");
         let (_, page) = editor.get(&location).await;
-        assert!(page.contains("已结束") && page.contains("文号缺少年份括号"), "{page}");
-        assert!(!page.contains("name=\"finding\""), "closed checks are read-only");
+        assert!(
+            page.contains("已结束") && page.contains("文号缺少年份括号"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("name=\"finding\""),
+            "closed checks are read-only"
+        );
 
         // closed: read-only
         let (status, _, _) = reviewer
-            .post(&entries_path, &[("item_id", &second), ("finding", "problem"), ("problem", "x")])
+            .post(
+                &entries_path,
+                &[
+                    ("item_id", &second),
+                    ("finding", "problem"),
+                    ("problem", "x"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
         let (_, entries_after) = app.store.get_spot_check(check_id).await.unwrap().unwrap();

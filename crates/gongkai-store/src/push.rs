@@ -279,7 +279,8 @@ impl Store {
     }
 
     pub async fn list_push_targets(&self, agency_id: i64) -> Result<Vec<PushTarget>> {
-        let sql = format!("SELECT {TARGET_COLS} FROM push_targets WHERE agency_id = $1 ORDER BY id");
+        let sql =
+            format!("SELECT {TARGET_COLS} FROM push_targets WHERE agency_id = $1 ORDER BY id");
         with_pool!(self, p => {
             let rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(agency_id).fetch_all(p).await?;
             rows.iter().map(target_from_row).collect()

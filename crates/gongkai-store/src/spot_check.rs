@@ -141,9 +141,7 @@ where
             .map(|d| parse_date(&d))
             .transpose()?,
         finding: finding
-            .map(|f| {
-                Finding::parse(&f).ok_or_else(|| StoreError::Corrupt(format!("finding {f}")))
-            })
+            .map(|f| Finding::parse(&f).ok_or_else(|| StoreError::Corrupt(format!("finding {f}"))))
             .transpose()?,
         problem: r.try_get("problem")?,
         correction: r.try_get("correction")?,
@@ -280,9 +278,8 @@ impl Store {
     }
 
     pub async fn list_spot_checks(&self, agency_id: i64) -> Result<Vec<SpotCheck>> {
-        let sql = format!(
-            "SELECT {CHECK_COLS} FROM spot_checks WHERE agency_id = $1 ORDER BY id DESC"
-        );
+        let sql =
+            format!("SELECT {CHECK_COLS} FROM spot_checks WHERE agency_id = $1 ORDER BY id DESC");
         with_pool!(self, p => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(agency_id).fetch_all(p).await?;
             rows.iter().map(check_from_row).collect()
@@ -290,7 +287,10 @@ impl Store {
     }
 
     /// A check with its entries in the order drawn.
-    pub async fn get_spot_check(&self, id: i64) -> Result<Option<(SpotCheck, Vec<SpotCheckEntry>)>> {
+    pub async fn get_spot_check(
+        &self,
+        id: i64,
+    ) -> Result<Option<(SpotCheck, Vec<SpotCheckEntry>)>> {
         let sql = format!("SELECT {CHECK_COLS} FROM spot_checks WHERE id = $1");
         let esql = format!(
             "SELECT {ENTRY_COLS} FROM spot_check_entries WHERE check_id = $1 ORDER BY position"
@@ -366,7 +366,12 @@ impl Store {
     }
 
     /// Closes a check whose every entry has a finding (audited); a closed check is read-only.
-    pub async fn close_spot_check(&self, check_id: i64, actor: &Actor, now: i64) -> ProactiveResult<()> {
+    pub async fn close_spot_check(
+        &self,
+        check_id: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> ProactiveResult<()> {
         let (check, entries) = self
             .get_spot_check(check_id)
             .await?
@@ -380,7 +385,10 @@ impl Store {
                 "还有抽中的信息没有填写检查结论，不能结束抽查".into(),
             ));
         }
-        let problems = findings.iter().filter(|f| **f == Some(Finding::Problem)).count();
+        let problems = findings
+            .iter()
+            .filter(|f| **f == Some(Finding::Problem))
+            .count();
         with_pool!(self, p => {
             let mut tx = p.begin().await?;
             let r = sqlx::query(

@@ -160,10 +160,7 @@ impl NewCheckForm {
         let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
         let from = date(&self.period_from);
         if from.is_none() {
-            errors.insert(
-                "period_from",
-                "开始日期：格式应为 YYYY-MM-DD".into(),
-            );
+            errors.insert("period_from", "开始日期：格式应为 YYYY-MM-DD".into());
         }
         let to = date(&self.period_to);
         if to.is_none() {
@@ -193,10 +190,7 @@ impl NewCheckForm {
             s => s.parse::<i64>().ok().filter(|s| *s >= 0),
         };
         if seed.is_none() {
-            errors.insert(
-                "seed",
-                "随机种子：须为非负整数（留空则自动生成）".into(),
-            );
+            errors.insert("seed", "随机种子：须为非负整数（留空则自动生成）".into());
         }
         match (from, to, size, seed) {
             (Some(period_from), Some(period_to), Some(size), Some(seed)) if errors.is_empty() => {
@@ -387,9 +381,7 @@ pub async fn record(
             let field = match e {
                 gongkai_proactive::spot_check::EntryError::FindingMissing => "finding",
                 gongkai_proactive::spot_check::EntryError::ProblemRequired => "problem",
-                gongkai_proactive::spot_check::EntryError::CorrectionDateRequired => {
-                    "corrected_on"
-                }
+                gongkai_proactive::spot_check::EntryError::CorrectionDateRequired => "corrected_on",
             };
             errors.entry(field).or_insert_with(|| e.to_string());
         }
