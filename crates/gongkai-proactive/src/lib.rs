@@ -17,6 +17,8 @@
 //! - [`stats`]: yearly counts for the annual report.
 //! - [`attachment`]: 附件 types sniffed from content, upload limits, text
 //!   extraction (Word, Excel) for the checks.
+//! - [`push`]: 推送 to upper-level platforms: payload, signature, retry schedule.
+//! - [`spot_check`]: 抽查 / 自查整改: reproducible samples, entry rules.
 
 mod uscc;
 
@@ -27,7 +29,9 @@ pub mod document_number;
 pub mod html;
 pub mod index_number;
 pub mod item;
+pub mod push;
 pub mod search;
+pub mod spot_check;
 pub mod stats;
 pub mod workflow;
 

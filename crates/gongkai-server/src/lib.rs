@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 mod handlers;
 pub mod metrics;
+pub mod push;
 pub mod routes;
 pub mod templates;
 
@@ -62,6 +63,8 @@ pub struct Config {
     /// How often expired sessions and old failed sign-ins are purged (clamped to
     /// [`MAINTENANCE_MIN`, `MAINTENANCE_MAX`]).
     pub maintenance_interval: Duration,
+    /// Pushing items to upper-level platforms (推送).
+    pub push: push::PushConfig,
 }
 
 impl Config {
@@ -94,6 +97,7 @@ impl Config {
             demo: false,
             template_dir: None,
             maintenance_interval: Duration::from_secs(600),
+            push: push::PushConfig::default(),
         }
     }
 }
@@ -201,6 +205,11 @@ impl Server {
             .config
             .maintenance_interval
             .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX);
+        let pusher = tokio::spawn(push::run_worker(
+            self.state.store.clone(),
+            self.state.config.push.clone(),
+            stopped.clone(),
+        ));
         let maintenance = tokio::spawn(maintain(
             self.state.store.clone(),
             interval,
@@ -223,6 +232,9 @@ impl Server {
         }
         if let Err(e) = scheduler.await {
             tracing::error!(error = %e, "publication scheduler failed");
+        }
+        if let Err(e) = pusher.await {
+            tracing::error!(error = %e, "push worker failed");
         }
         self.state.store.close().await;
         r

@@ -6,7 +6,9 @@
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
-use crate::handlers::{attachments, console, portal, proactive, search};
+use crate::handlers::push::{PUSH_ADMINS, PUSH_VIEWERS, PUSHERS};
+use crate::handlers::spot_check::{SPOT_CHECK_READERS, SPOT_CHECKERS};
+use crate::handlers::{attachments, console, portal, proactive, push, search, spot_check};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -28,6 +30,8 @@ pub enum Audience {
     Portal,
     /// The staff console.
     Console,
+    /// Machine-to-machine APIs, authenticated by their own tokens (not sessions).
+    Api,
 }
 
 /// One entry of the route table.
@@ -320,7 +324,7 @@ pub fn table() -> Vec<RouteDef> {
             post(proactive::item_create),
         ),
         r(
-            g,
+            g.clone(),
             "/console/items/{id}",
             Console,
             Roles(ITEM_STAFF),
@@ -355,11 +359,104 @@ pub fn table() -> Vec<RouteDef> {
             post(proactive::item_return),
         ),
         r(
-            p,
+            p.clone(),
             "/console/items/{id}/withdraw",
             Console,
             Roles(ITEM_REVIEWERS),
             post(proactive::item_withdraw),
+        ),
+        // push to upper-level platforms (推送)
+        r(
+            p.clone(),
+            "/console/items/{id}/push",
+            Console,
+            Roles(PUSHERS),
+            post(push::item_push),
+        ),
+        r(
+            g.clone(),
+            "/console/push",
+            Console,
+            Roles(PUSH_VIEWERS),
+            get(push::push_page),
+        ),
+        r(
+            p.clone(),
+            "/console/push/targets",
+            Console,
+            Roles(PUSH_ADMINS),
+            post(push::target_create),
+        ),
+        r(
+            p.clone(),
+            "/console/push/targets/{id}/enable",
+            Console,
+            Roles(PUSH_ADMINS),
+            post(push::target_enable),
+        ),
+        r(
+            p.clone(),
+            "/console/push/targets/{id}/disable",
+            Console,
+            Roles(PUSH_ADMINS),
+            post(push::target_disable),
+        ),
+        r(
+            p.clone(),
+            "/console/push/deliveries/{id}/retry",
+            Console,
+            Roles(PUSHERS),
+            post(push::delivery_retry),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/push/outbox/{target_id}",
+            Api,
+            Public,
+            get(push::outbox),
+        ),
+        // spot checks (抽查 / 自查整改)
+        r(
+            g.clone(),
+            "/console/spot-checks",
+            Console,
+            Roles(SPOT_CHECK_READERS),
+            get(spot_check::list),
+        ),
+        r(
+            g.clone(),
+            "/console/spot-checks/new",
+            Console,
+            Roles(SPOT_CHECKERS),
+            get(spot_check::new_form),
+        ),
+        r(
+            p.clone(),
+            "/console/spot-checks",
+            Console,
+            Roles(SPOT_CHECKERS),
+            post(spot_check::create),
+        ),
+        r(
+            g,
+            "/console/spot-checks/{id}",
+            Console,
+            Roles(SPOT_CHECK_READERS),
+            get(spot_check::detail),
+        ),
+        r(
+            p.clone(),
+            "/console/spot-checks/{id}/entries",
+            Console,
+            Roles(SPOT_CHECKERS),
+            post(spot_check::record),
+        ),
+        r(
+            p,
+            "/console/spot-checks/{id}/close",
+            Console,
+            Roles(SPOT_CHECKERS),
+            post(spot_check::close),
         ),
     ]
 }

@@ -72,6 +72,19 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "portal_search.html",
         include_str!("../templates/portal_search.html"),
     ),
+    ("push.html", include_str!("../templates/push.html")),
+    (
+        "spot_checks.html",
+        include_str!("../templates/spot_checks.html"),
+    ),
+    (
+        "spot_check_form.html",
+        include_str!("../templates/spot_check_form.html"),
+    ),
+    (
+        "spot_check.html",
+        include_str!("../templates/spot_check.html"),
+    ),
 ];
 
 /// The stylesheet, served at `/static/app.css` (no inline styles: the CSP forbids them).

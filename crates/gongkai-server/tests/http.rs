@@ -601,6 +601,22 @@ async fn every_route_enforces_its_access() {
             .await
             .unwrap();
 
+        // a push target of the department (its routes are scoped to the agency that owns it)
+        let push_target = store
+            .create_push_target(
+                dept.id,
+                &gongkai_store::push::NewPushTarget {
+                    name: "矩阵测试平台".into(),
+                    kind: gongkai_store::push::TargetKind::Outbox,
+                    url: None,
+                    auto_push: false,
+                },
+                "matrix-test-secret",
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+
         // principals: (name, role, client, csrf, password once set)
         let mut principals: Vec<(String, Option<Role>, reqwest::Client, String, String)> = vec![(
             "anonymous".into(),
@@ -643,11 +659,14 @@ async fn every_route_enforces_its_access() {
                         "{id}",
                         &if route.path.starts_with("/console/users") {
                             target.id
+                        } else if route.path.starts_with("/console/push/targets") {
+                            push_target.id
                         } else {
                             dept.id
                         }
                         .to_string(),
-                    );
+                    )
+                    .replace("{target_id}", &push_target.id.to_string());
                 let resp = if route.method == reqwest::Method::GET {
                     client.get(app.url(&path)).send().await.unwrap()
                 } else {
@@ -680,6 +699,12 @@ async fn every_route_enforces_its_access() {
                 let scoped_out = name == "outsider" && route.path.contains("{id}");
                 let expect_allowed = role_allowed && !scoped_out;
                 assert!(!status.is_server_error(), "{name} {path}: {status}");
+                if route.audience == Audience::Api {
+                    // token-authenticated APIs: a session grants nothing, no token gets 401
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{name} {path}");
+                    checked += 1;
+                    continue;
+                }
                 if route.access == Access::Public && route.method == reqwest::Method::POST {
                     // the sign-in form answers 401/403 for wrong credentials or a missing
                     // pre-session token; that is its job, not an access decision

@@ -876,7 +876,9 @@ impl Store {
 
 pub mod attachments;
 pub mod proactive;
+pub mod push;
 pub mod search;
+pub mod spot_check;
 
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ enum Col {
     Blob,
 }
 
-/// Tables in dependency order with their columns (the first is the key).
+/// Tables in dependency order with their columns (the first is the key, or the first two).
 const TABLES: &[(&str, &[(&str, Col)])] = &[
     (
         "agencies",
@@ -158,6 +158,89 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("created_at", Col::Int),
         ],
     ),
+    // push and spot checks (migration 0012)
+    (
+        "push_targets",
+        &[
+            ("id", Col::Int),
+            ("agency_id", Col::Int),
+            ("name", Col::Text),
+            ("kind", Col::Text),
+            ("url", Col::Text),
+            ("secret", Col::Text),
+            ("secret_hash", Col::Text),
+            ("enabled", Col::Bool),
+            ("auto_push", Col::Bool),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "push_deliveries",
+        &[
+            ("id", Col::Int),
+            ("target_id", Col::Int),
+            ("agency_id", Col::Int),
+            ("item_id", Col::Int),
+            ("version", Col::Int),
+            ("kind", Col::Text),
+            ("payload", Col::Text),
+            ("state", Col::Text),
+            ("attempts", Col::Int),
+            ("next_attempt_at", Col::Int),
+            ("lease_token", Col::Text),
+            ("lease_until", Col::Int),
+            ("last_error", Col::Text),
+            ("created_at", Col::Int),
+            ("delivered_at", Col::Int),
+        ],
+    ),
+    (
+        "push_attempts",
+        &[
+            ("id", Col::Int),
+            ("delivery_id", Col::Int),
+            ("at", Col::Int),
+            ("duration_ms", Col::Int),
+            ("http_status", Col::Int),
+            ("error", Col::Text),
+        ],
+    ),
+    (
+        "spot_checks",
+        &[
+            ("id", Col::Int),
+            ("agency_id", Col::Int),
+            ("title", Col::Text),
+            ("period_from", Col::Text),
+            ("period_to", Col::Text),
+            ("sample_rule", Col::Text),
+            ("population", Col::Int),
+            ("seed", Col::Int),
+            ("state", Col::Text),
+            ("created_by", Col::Text),
+            ("created_at", Col::Int),
+            ("closed_by", Col::Text),
+            ("closed_at", Col::Int),
+        ],
+    ),
+    (
+        "spot_check_entries",
+        &[
+            ("check_id", Col::Int),
+            ("item_id", Col::Int),
+            ("position", Col::Int),
+            ("index_number", Col::Text),
+            ("title", Col::Text),
+            ("published_on", Col::Text),
+            ("finding", Col::Text),
+            ("problem", Col::Text),
+            ("correction", Col::Text),
+            ("corrected_on", Col::Text),
+            ("updated_by", Col::Text),
+            ("updated_at", Col::Int),
+        ],
+    ),
 ];
 
 /// Row count and content hash of one table, to compare two databases.
@@ -216,10 +299,12 @@ impl Store {
         let mut tables = Map::new();
         for (table, cols) in TABLES {
             let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+            // the first column is the key, or with the second one (entries of a parent row)
             let sql = format!(
-                "SELECT {} FROM {table} ORDER BY {}",
+                "SELECT {} FROM {table} ORDER BY {}, {}",
                 names.join(", "),
-                names[0]
+                names[0],
+                names[1]
             );
             let rows: Vec<Value> = with_pool!(self, p => {
                 let rows = sqlx::query(AssertSqlSafe(sql.as_str())).fetch_all(p).await?;
@@ -336,6 +421,10 @@ impl Store {
                 "audit_log",
                 "items",
                 "attachments",
+                "push_targets",
+                "push_deliveries",
+                "push_attempts",
+                "spot_checks",
             ] {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

@@ -32,6 +32,11 @@ pub const SQLITE: &[Migration] = &[
         description: "search and attachments",
         sql: include_str!("../migrations/sqlite/0011_search_attachments.sql"),
     },
+    Migration {
+        version: 12,
+        description: "push and spot checks",
+        sql: include_str!("../migrations/sqlite/0012_push_spot_checks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -54,6 +59,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 11,
         description: "search and attachments",
         sql: include_str!("../migrations/postgres/0011_search_attachments.sql"),
+    },
+    Migration {
+        version: 12,
+        description: "push and spot checks",
+        sql: include_str!("../migrations/postgres/0012_push_spot_checks.sql"),
     },
 ];
 

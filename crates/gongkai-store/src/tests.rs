@@ -390,6 +390,20 @@ async fn backup_restore_gives_identical_row_counts_and_hashes() {
             .await
             .unwrap();
         source.record_login_failure("account:u", 5).await.unwrap();
+        source
+            .create_push_target(
+                gov.id,
+                &push::NewPushTarget {
+                    name: "自治区平台".into(),
+                    kind: push::TargetKind::Webhook,
+                    url: Some("https://example.org/receive".into()),
+                    auto_push: true,
+                },
+                "secret",
+                &actor,
+            )
+            .await
+            .unwrap();
         let digests = source.table_digests().await.unwrap();
         let counts: Vec<(&str, usize)> = digests.iter().map(|d| (d.table, d.rows)).collect();
         assert_eq!(
@@ -399,12 +413,17 @@ async fn backup_restore_gives_identical_row_counts_and_hashes() {
                 ("users", 1),
                 ("sessions", 0),
                 ("login_failures", 1),
-                ("audit_log", 3),
+                ("audit_log", 4),
                 ("catalogue_columns", 0),
                 ("index_sequences", 0),
                 ("items", 0),
                 ("item_versions", 0),
                 ("attachments", 0),
+                ("push_targets", 1),
+                ("push_deliveries", 0),
+                ("push_attempts", 0),
+                ("spot_checks", 0),
+                ("spot_check_entries", 0),
             ]
         );
         assert!(digests.iter().all(|d| d.sha256.len() == 64));

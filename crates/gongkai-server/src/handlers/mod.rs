@@ -4,7 +4,9 @@ pub mod attachments;
 pub mod console;
 pub mod portal;
 pub mod proactive;
+pub mod push;
 pub mod search;
+pub mod spot_check;
 
 pub(crate) use console::THROTTLE_WINDOW_SECS;
 

@@ -525,6 +525,7 @@ async fn detail_page(
                 && matches!(latest_state, S::Draft | S::Returned | S::Published | S::Withdrawn | S::Superseded),
             attachment_limit_mb => state.config.attachment_limit / (1024 * 1024),
             can_withdraw => ITEM_REVIEWERS.contains(&role) && record.live().is_some(),
+            can_push => super::push::PUSHERS.contains(&role) && record.live().is_some(),
         },
     )?;
     Ok(with_status(status, html))
@@ -616,10 +617,13 @@ async fn transition(
     {
         return Ok(resp);
     }
-    state
+    let after = state
         .store
         .transition_item(id, &t, &me.actor(), Utc::now())
         .await?;
+    if matches!(t, Transition::Approve { .. }) && after.live().is_some() {
+        super::push::auto_push(state, me, after.agency_id, id).await;
+    }
     Ok(Redirect::to(&format!("/console/items/{id}")).into_response())
 }
 
