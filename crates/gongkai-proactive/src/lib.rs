@@ -15,6 +15,7 @@
 //! - [`html`]: sanitising 正文 and plain text for search.
 //! - [`search`]: jieba tokens for the full-text index, queries, snippets.
 //! - [`stats`]: yearly counts for the annual report.
+//! - [`import`]: reading an existing catalogue (CSV in UTF-8 or GBK, XLSX) into rows.
 
 mod uscc;
 
@@ -22,6 +23,7 @@ pub mod catalogue;
 pub mod check;
 pub mod document_number;
 pub mod html;
+pub mod import;
 pub mod index_number;
 pub mod item;
 pub mod search;

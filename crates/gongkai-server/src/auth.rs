@@ -167,9 +167,12 @@ pub async fn session_layer(
             Some(s) => Some(s.session.csrf_token.as_str()),
             None => auth.pre_session_csrf.as_deref(),
         };
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned());
+        let sent = match multipart_field(&parts.headers, &bytes, CSRF_FIELD).await {
+            Some(v) => Some(v),
+            None => form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v.into_owned()),
+        };
         match (expected, sent) {
             (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => {}
             _ => return Err(AppError::Csrf),
@@ -180,6 +183,26 @@ pub async fn session_layer(
     };
     parts.extensions.insert(auth);
     Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// The text of a field of a `multipart/form-data` body (file uploads carry their CSRF token
+/// this way; forms put it first, so only the start of the body is read).
+async fn multipart_field(headers: &HeaderMap, bytes: &axum::body::Bytes, name: &str) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let content_type = headers.get(header::CONTENT_TYPE)?;
+    if !content_type.to_str().ok()?.starts_with("multipart/form-data") {
+        return None;
+    }
+    let mut req = Request::new(Body::from(bytes.clone()));
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type.clone());
+    let mut form = Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

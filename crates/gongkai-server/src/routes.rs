@@ -6,7 +6,11 @@
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
-use crate::handlers::{console, portal, proactive};
+use crate::handlers::catalogue as catalogue_admin;
+use crate::handlers::import::IMPORTERS;
+use crate::handlers::stats::STATS_READERS;
+use crate::handlers::words::CATALOGUE_MANAGERS;
+use crate::handlers::{console, import, portal, proactive, stats, versions, words};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -277,7 +281,7 @@ pub fn table() -> Vec<RouteDef> {
             post(proactive::item_create),
         ),
         r(
-            g,
+            g.clone(),
             "/console/items/{id}",
             Console,
             Roles(ITEM_STAFF),
@@ -312,11 +316,104 @@ pub fn table() -> Vec<RouteDef> {
             post(proactive::item_return),
         ),
         r(
-            p,
+            p.clone(),
             "/console/items/{id}/withdraw",
             Console,
             Roles(ITEM_REVIEWERS),
             post(proactive::item_withdraw),
+        ),
+        // console features of proactive disclosure: versions, catalogue, 错敏词, statistics,
+        // import
+        r(
+            g.clone(),
+            "/console/items/{id}/versions/{number}",
+            Console,
+            Roles(ITEM_STAFF),
+            get(versions::version_detail),
+        ),
+        r(
+            g.clone(),
+            "/console/catalogue",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            get(catalogue_admin::catalogue_page),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/add",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_add),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/rename",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_rename),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/move",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_move),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/delete",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_delete),
+        ),
+        r(
+            g.clone(),
+            "/console/sensitive-words",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            get(words::words_page),
+        ),
+        r(
+            p.clone(),
+            "/console/sensitive-words",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(words::words_save),
+        ),
+        r(
+            g.clone(),
+            "/console/statistics",
+            Console,
+            Roles(STATS_READERS),
+            get(stats::statistics),
+        ),
+        r(
+            g.clone(),
+            "/console/statistics.csv",
+            Console,
+            Roles(STATS_READERS),
+            get(stats::statistics_csv),
+        ),
+        r(
+            g,
+            "/console/items/import",
+            Console,
+            Roles(IMPORTERS),
+            get(import::import_form),
+        ),
+        r(
+            p.clone(),
+            "/console/items/import",
+            Console,
+            Roles(IMPORTERS),
+            post(import::import_upload),
+        ),
+        r(
+            p,
+            "/console/items/import/confirm",
+            Console,
+            Roles(IMPORTERS),
+            post(import::import_confirm),
         ),
     ]
 }

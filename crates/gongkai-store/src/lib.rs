@@ -876,6 +876,11 @@ impl Store {
 }
 
 pub mod proactive;
+// console features of proactive disclosure (catalogue editing, 错敏词, statistics, import)
+pub mod catalogue_admin;
+pub mod import;
+pub mod stats;
+pub mod words;
 
 #[cfg(test)]
 mod tests;

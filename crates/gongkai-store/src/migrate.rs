@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         description: "proactive",
         sql: include_str!("../migrations/sqlite/0010_proactive.sql"),
     },
+    Migration {
+        version: 13,
+        description: "console",
+        sql: include_str!("../migrations/sqlite/0013_console.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -44,6 +49,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         description: "proactive",
         sql: include_str!("../migrations/postgres/0010_proactive.sql"),
+    },
+    Migration {
+        version: 13,
+        description: "console",
+        sql: include_str!("../migrations/postgres/0013_console.sql"),
     },
 ];
 

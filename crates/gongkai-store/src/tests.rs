@@ -404,6 +404,8 @@ async fn backup_restore_gives_identical_row_counts_and_hashes() {
                 ("index_sequences", 0),
                 ("items", 0),
                 ("item_versions", 0),
+                ("sensitive_word_lists", 0),
+                ("import_uploads", 0),
             ]
         );
         assert!(digests.iter().all(|d| d.sha256.len() == 64));

@@ -3,6 +3,12 @@
 pub mod console;
 pub mod portal;
 pub mod proactive;
+// console features of proactive disclosure
+pub mod catalogue;
+pub mod import;
+pub mod stats;
+pub mod versions;
+pub mod words;
 
 pub(crate) use console::THROTTLE_WINDOW_SECS;
 

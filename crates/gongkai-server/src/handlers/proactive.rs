@@ -131,12 +131,11 @@ fn finding_views(findings: &[Finding]) -> Vec<FindingView> {
         .collect()
 }
 
-/// The pre-publication checks of gongkai-proactive on one version.
-fn run_checks(item: &Item, catalogue: &Catalogue) -> Vec<Finding> {
-    let words = SensitiveWords::empty();
+/// The pre-publication checks of gongkai-proactive on one version, with the agency's 错敏词.
+fn run_checks(item: &Item, catalogue: &Catalogue, words: &SensitiveWords) -> Vec<Finding> {
     let is_published = |_: &str| true;
     let ctx = CheckContext {
-        sensitive_words: &words,
+        sensitive_words: words,
         catalogue: Some(catalogue),
         own_hosts: &[],
         is_published: &is_published,
@@ -350,7 +349,8 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
-    let findings = run_checks(&latest.item, &catalogue);
+    let words = super::words::agency_words(state, record.agency_id).await?;
+    let findings = run_checks(&latest.item, &catalogue, &words);
     let versions: Vec<ItemView> = record
         .versions
         .iter()
@@ -431,7 +431,8 @@ async fn blocked(
 ) -> Result<Option<Response>, AppError> {
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
-    let findings = run_checks(&latest.item, &catalogue);
+    let words = super::words::agency_words(state, record.agency_id).await?;
+    let findings = run_checks(&latest.item, &catalogue, &words);
     if is_publishable(&findings) {
         return Ok(None);
     }
