@@ -136,7 +136,7 @@ async fn preview(
             total => parsed.total_rows,
             error_count => parsed.errors.len(),
             errors => super::serde(error_views(parsed)),
-            ignored => parsed.ignored_headers.clone(),
+            ignored => super::serde(&parsed.ignored_headers),
             rows => super::serde(&rows),
             shown => rows.len(),
             clean_rows => parsed.rows.len(),

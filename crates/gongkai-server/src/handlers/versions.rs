@@ -156,7 +156,7 @@ pub async fn version_detail(
         Some(&me),
         context! {
             v => super::serde(&view),
-            numbers => numbers,
+            numbers => super::serde(&numbers),
             latest => record.latest().map(|l| l.version.number),
         },
     )

@@ -56,7 +56,7 @@ async fn page(
         state,
         "sensitive_words.html",
         Some(me),
-        context! { text => text, errors => errors, saved => saved, count => count },
+        context! { text => text, errors => super::serde(errors), saved => saved, count => count },
     )?;
     Ok((status, html).into_response())
 }
