@@ -364,7 +364,7 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
 
         // a GBK file with one bad row: the row error is shown and nothing is imported
         let before = last_audit_id(&app).await;
-        let (bad, _, _) = encoding_rs::GB18030.encode(&old_catalogue(true));
+        let bad = encoding_rs::GB18030.encode(&old_catalogue(true)).0.into_owned();
         let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
         assert!(page.contains("gb18030"), "{page}");
@@ -383,7 +383,7 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
         assert!(page.contains("请选择要上传的目录文件"), "{page}");
 
         // the fixed file: preview, confirm, published in its portal column
-        let (good, _, _) = encoding_rs::GB18030.encode(&old_catalogue(false));
+        let good = encoding_rs::GB18030.encode(&old_catalogue(false)).0.into_owned();
         let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &good).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("确认导入 3 条信息"), "{page}");

@@ -4,7 +4,7 @@
 //! columns and appends one audit row.
 
 use crate::proactive::{ProactiveError, ProactiveResult};
-use crate::{Actor, AuditEntry, Store, StoreError, now_secs, with_pool};
+use crate::{Actor, AuditEntry, Store, StoreError, now_secs};
 use gongkai_proactive::catalogue::CatalogueEdit;
 use gongkai_proactive::{Catalogue, Column, ColumnKey};
 use sqlx::Row;

@@ -4,7 +4,7 @@
 //! whose valid 索引号, or whose 标题 + 文号 + 发布日期, matches an item of the agency is skipped.
 
 use crate::proactive::{ProactiveError, ProactiveResult, china_date};
-use crate::{Actor, AuditEntry, Store, StoreError, now_secs, with_pool};
+use crate::{Actor, AuditEntry, Store, StoreError, now_secs};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use gongkai_proactive::import::ImportRow;
 use gongkai_proactive::{Catalogue, DisclosureMode, IndexNumber, State, UserId};

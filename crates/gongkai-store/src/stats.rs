@@ -3,7 +3,7 @@
 //! and in force). The counting itself is [`gongkai_proactive::stats`]; this reads the records.
 
 use crate::proactive::ProactiveResult;
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use gongkai_proactive::stats::{NormativeRecord, PublicationRecord, YearCounts};
 use gongkai_proactive::{

@@ -1,7 +1,7 @@
 //! Each agency's 错敏词 list (sensitive and commonly mistaken words), stored as staff wrote it in
 //! the format of [`gongkai_proactive::check::SensitiveWords::parse_list`].
 
-use crate::{Actor, AuditEntry, Store, now_secs, with_pool};
+use crate::{Actor, AuditEntry, Store, now_secs};
 use sqlx::Row;
 
 /// A short summary of a list for the audit log: entry count and the first words.
