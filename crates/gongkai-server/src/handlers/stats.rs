@@ -169,7 +169,9 @@ pub async fn statistics_csv(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     let t = tables(&state, &me, &q).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     let mut put = |rec: Vec<String>| {
         w.write_record(rec.iter().map(|s| safe(s)))
             .map_err(|e| AppError::Internal(e.to_string()))
