@@ -483,7 +483,10 @@ mod tests {
             })
             .unwrap();
         let last = added.columns().last().unwrap();
-        assert_eq!((last.key.as_str(), last.name.as_str()), ("col-1", "人事信息"));
+        assert_eq!(
+            (last.key.as_str(), last.name.as_str()),
+            ("col-1", "人事信息")
+        );
         let col1 = ColumnKey::parse("col-1").unwrap();
         assert_eq!(
             added.apply(&CatalogueEdit::Add {
@@ -531,7 +534,9 @@ mod tests {
             }),
             Err(CatalogueEditError::AtEdge(_, "前"))
         ));
-        let deleted = up.apply(&CatalogueEdit::Delete { key: col1.clone() }).unwrap();
+        let deleted = up
+            .apply(&CatalogueEdit::Delete { key: col1.clone() })
+            .unwrap();
         assert_eq!(deleted, cat);
     }
 

@@ -66,17 +66,35 @@ impl ImportField {
     /// Header names accepted for the field (compared after [`normalize_header`]).
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Self::Title => &["标题", "信息名称", "信息标题", "名称", "文件名称", "文件标题", "题名"],
+            Self::Title => &[
+                "标题",
+                "信息名称",
+                "信息标题",
+                "名称",
+                "文件名称",
+                "文件标题",
+                "题名",
+            ],
             Self::IndexNumber => &["索引号", "索引", "信息索引号"],
             Self::DocumentNumber => &["文号", "发文字号", "发文文号", "文件编号", "发文号"],
             Self::WrittenOn => &["成文日期", "成文时间", "生成日期", "印发日期"],
             Self::PublishedOn => &[
-                "发布日期", "发布时间", "公开日期", "公开时间", "发文日期", "发布",
+                "发布日期",
+                "发布时间",
+                "公开日期",
+                "公开时间",
+                "发文日期",
+                "发布",
             ],
             Self::Column => &["栏目", "所属栏目", "栏目名称", "目录", "所属目录"],
             Self::Topic => &["主题分类", "主题", "分类", "信息分类"],
             Self::Publisher => &[
-                "发布机构", "发文机关", "发布单位", "公开主体", "发布机关", "信息来源",
+                "发布机构",
+                "发文机关",
+                "发布单位",
+                "公开主体",
+                "发布机关",
+                "信息来源",
             ],
             Self::DisclosureMode => &["公开方式", "公开形式", "公开属性", "公开类型"],
             Self::Scope => &["公开范围"],
@@ -200,7 +218,11 @@ impl ParsedImport {
 
 /// Reads an import file. `file_name` only helps to tell spreadsheets from CSV; the content
 /// decides (a ZIP or OLE signature is a spreadsheet).
-pub fn parse(bytes: &[u8], file_name: &str, catalogue: &Catalogue) -> Result<ParsedImport, ImportError> {
+pub fn parse(
+    bytes: &[u8],
+    file_name: &str,
+    catalogue: &Catalogue,
+) -> Result<ParsedImport, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
     }
@@ -562,18 +584,16 @@ fn read_row(
         Some(v) if kind.has_validity() => {
             let since = written_on;
             match v.as_str() {
-                "有效" | "现行有效" | "现行" | "生效" => Some(Validity::InForce { since }),
+                "有效" | "现行有效" | "现行" | "生效" => {
+                    Some(Validity::InForce { since })
+                }
                 "废止" | "已废止" | "失效" | "已失效" => match validity_date {
                     Some(d) => Some(Validity::Repealed {
                         since,
                         repealed_on: d,
                     }),
                     None => {
-                        errors.push(err(
-                            row,
-                            F::ValidityDate,
-                            "有效性为“废止”时须填写废止日期",
-                        ));
+                        errors.push(err(row, F::ValidityDate, "有效性为“废止”时须填写废止日期"));
                         None
                     }
                 },
@@ -583,11 +603,7 @@ fn read_row(
                         amended_on: d,
                     }),
                     None => {
-                        errors.push(err(
-                            row,
-                            F::ValidityDate,
-                            "有效性为“修改”时须填写修改日期",
-                        ));
+                        errors.push(err(row, F::ValidityDate, "有效性为“修改”时须填写修改日期"));
                         None
                     }
                 },
@@ -696,9 +712,7 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
         .next()
         .unwrap_or_default();
     let date_part = date_part.trim_end_matches('日').trim_end_matches('号');
-    let parts: Vec<&str> = date_part
-        .split(['-', '/', '.', '年', '月'])
-        .collect();
+    let parts: Vec<&str> = date_part.split(['-', '/', '.', '年', '月']).collect();
     if parts.len() != 3 {
         return None;
     }
@@ -751,7 +765,14 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), Some(d(2021, 3, 1)), "{s}");
         }
-        for s in ["2021-02-30", "21-3-1", "2021年3月", "明天", "1900-01-01", ""] {
+        for s in [
+            "2021-02-30",
+            "21-3-1",
+            "2021年3月",
+            "明天",
+            "1900-01-01",
+            "",
+        ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
         assert_eq!(excel_serial_date(44256.5), Some(d(2021, 3, 1)));
@@ -872,10 +893,14 @@ mod tests {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
-        for (c, h) in ["标题", "发布日期", "栏目", "文号", "成文日期"].iter().enumerate() {
+        for (c, h) in ["标题", "发布日期", "栏目", "文号", "成文日期"]
+            .iter()
+            .enumerate()
+        {
             ws.write_string(0, c as u16, *h).unwrap();
         }
-        ws.write_string(1, 0, "关于印发优化营商环境措施的通知").unwrap();
+        ws.write_string(1, 0, "关于印发优化营商环境措施的通知")
+            .unwrap();
         let dt = ExcelDateTime::from_ymd(2021, 3, 1).unwrap();
         ws.write_datetime_with_format(1, 1, &dt, &date_fmt).unwrap();
         ws.write_string(1, 2, "优化营商环境专栏").unwrap();
@@ -897,15 +922,17 @@ mod tests {
             "灵审管发〔2021〕7号"
         );
         assert_eq!(p.errors.len(), 1);
-        assert_eq!((p.errors[0].row, p.errors[0].field), (3, ImportField::PublishedOn));
+        assert_eq!(
+            (p.errors[0].row, p.errors[0].field),
+            (3, ImportField::PublishedOn)
+        );
     }
 
     #[test]
     fn duplicate_index_numbers_are_reported() {
         let n = IndexNumber::new("11640381MB1962185B", 2021, 1).unwrap();
-        let text = format!(
-            "索引号,标题,发布日期,栏目\n{n},甲,2021-01-01,其他\n{n},乙,2021-01-02,其他\n"
-        );
+        let text =
+            format!("索引号,标题,发布日期,栏目\n{n},甲,2021-01-01,其他\n{n},乙,2021-01-02,其他\n");
         let p = parse(text.as_bytes(), "a.csv", &cat()).unwrap();
         assert_eq!(p.rows.len(), 1);
         assert_eq!(p.rows[0].index_number.as_ref(), Some(&n));

@@ -187,10 +187,18 @@ pub async fn session_layer(
 
 /// The text of a field of a `multipart/form-data` body (file uploads carry their CSRF token
 /// this way; forms put it first, so only the start of the body is read).
-async fn multipart_field(headers: &HeaderMap, bytes: &axum::body::Bytes, name: &str) -> Option<String> {
+async fn multipart_field(
+    headers: &HeaderMap,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
     use axum::extract::{FromRequest, Multipart};
     let content_type = headers.get(header::CONTENT_TYPE)?;
-    if !content_type.to_str().ok()?.starts_with("multipart/form-data") {
+    if !content_type
+        .to_str()
+        .ok()?
+        .starts_with("multipart/form-data")
+    {
         return None;
     }
     let mut req = Request::new(Body::from(bytes.clone()));

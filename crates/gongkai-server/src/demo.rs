@@ -82,7 +82,8 @@ const USERS: &[(&str, &str, Role, usize)] = &[
 ];
 
 /// The demo bureau's 错敏词 list (format of `SensitiveWords::parse_list`).
-pub const DEMO_SENSITIVE_WORDS: &str = "# 演示用错敏词表：每行一个词条；以“!”开头的禁止发布；“=>”后为正确写法
+pub const DEMO_SENSITIVE_WORDS: &str =
+    "# 演示用错敏词表：每行一个词条；以“!”开头的禁止发布；“=>”后为正确写法
 法制政府 => 法治政府
 截止到 => 截至
 做为 => 作为

@@ -5,9 +5,9 @@
 
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
-use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
 use crate::handlers::catalogue as catalogue_admin;
 use crate::handlers::import::IMPORTERS;
+use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
 use crate::handlers::stats::STATS_READERS;
 use crate::handlers::words::CATALOGUE_MANAGERS;
 use crate::handlers::{console, import, portal, proactive, stats, versions, words};

@@ -104,9 +104,15 @@ async fn catalogue_add_rename_move_and_delete_only_when_unused() {
         );
 
         let (status, loc, _) = admin
-            .post("/console/catalogue/add", &[("name", "人事信息"), ("key", "")])
+            .post(
+                "/console/catalogue/add",
+                &[("name", "人事信息"), ("key", "")],
+            )
             .await;
-        assert_eq!((status, loc.as_str()), (StatusCode::SEE_OTHER, "/console/catalogue"));
+        assert_eq!(
+            (status, loc.as_str()),
+            (StatusCode::SEE_OTHER, "/console/catalogue")
+        );
         let (status, _, page) = admin
             .post("/console/catalogue/add", &[("name", "部门文件")])
             .await;
@@ -114,7 +120,10 @@ async fn catalogue_add_rename_move_and_delete_only_when_unused() {
         assert!(page.contains("栏目名称“部门文件”已存在"), "{page}");
         assert!(page.contains("aria-describedby=\"add-error\""));
         let (status, _, page) = admin
-            .post("/console/catalogue/add", &[("name", "乙"), ("key", "Bad Key")])
+            .post(
+                "/console/catalogue/add",
+                &[("name", "乙"), ("key", "Bad Key")],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("栏目标识“Bad Key”无效"), "{page}");
@@ -141,7 +150,10 @@ async fn catalogue_add_rename_move_and_delete_only_when_unused() {
         assert!(p[1] < p[0], "moved up before 其他");
         // the portal shows the renamed column in its new place
         let (_, portal) = app.get(&format!("/portal/{}/columns", app.dept)).await;
-        let (a, b) = (portal.find("人事任免").unwrap(), portal.find(">其他<").unwrap());
+        let (a, b) = (
+            portal.find("人事任免").unwrap(),
+            portal.find(">其他<").unwrap(),
+        );
         assert!(a < b);
 
         // a column with items cannot be deleted
@@ -203,7 +215,10 @@ async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("第 2 行：词条为空"), "{page}");
         assert!(page.contains("第 3 行：建议用词与词语“甲”相同"), "{page}");
-        assert!(page.contains("第 4 行：词语“内部资料”与第 1 行重复"), "{page}");
+        assert!(
+            page.contains("第 4 行：词语“内部资料”与第 1 行重复"),
+            "{page}"
+        );
         assert!(page.contains("aria-invalid=\"true\""));
         assert!(actions_since(&app, before).await.is_empty());
 
@@ -228,8 +243,14 @@ async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
             .create("关于推进法制政府建设的通知", "<p>加快建设法制政府。</p>")
             .await;
         let (_, page) = editor.get(&format!("/console/items/{warned}")).await;
-        assert!(page.contains("疑似错词“法制政府”，应为“法治政府”"), "{page}");
-        assert_eq!(editor.act(warned, "submit", "").await.0, StatusCode::SEE_OTHER);
+        assert!(
+            page.contains("疑似错词“法制政府”，应为“法治政府”"),
+            "{page}"
+        );
+        assert_eq!(
+            editor.act(warned, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(
             reviewer.act(warned, "approve", "").await.0,
             StatusCode::SEE_OTHER
@@ -240,7 +261,10 @@ async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
             .post("/console/sensitive-words", &[("words", "# 暂无\n")])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(editor.act(blocked, "submit", "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            editor.act(blocked, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
         app.finish().await;
     }
 }
@@ -255,7 +279,10 @@ async fn staff_see_earlier_versions_and_nobody_else_does() {
             .create("第一版标题VERSIONONE", "<p>第一版正文BODYONE</p>")
             .await;
         assert_eq!(editor.act(id, "submit", "").await.0, StatusCode::SEE_OTHER);
-        assert_eq!(reviewer.act(id, "approve", "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            reviewer.act(id, "approve", "").await.0,
+            StatusCode::SEE_OTHER
+        );
         let (status, _, _) = editor
             .post(
                 &format!("/console/items/{id}"),
@@ -285,11 +312,17 @@ async fn staff_see_earlier_versions_and_nobody_else_does() {
         assert!(page.contains("VERSIONTWO") && page.contains("草稿"));
         assert!(!page.contains("BODYONE"));
         assert_eq!(
-            editor.get(&format!("/console/items/{id}/versions/3")).await.0,
+            editor
+                .get(&format!("/console/items/{id}/versions/3"))
+                .await
+                .0,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            editor.get(&format!("/console/items/{id}/versions/x")).await.0,
+            editor
+                .get(&format!("/console/items/{id}/versions/x"))
+                .await
+                .0,
             StatusCode::NOT_FOUND
         );
 
@@ -332,10 +365,15 @@ async fn staff_see_earlier_versions_and_nobody_else_does() {
     }
 }
 
-const HEADER: &str = "索引号,标题,发文字号,成文日期,发布日期,栏目,主题分类,文件类型,有效性,废止日期,内容摘要\n";
+const HEADER: &str =
+    "索引号,标题,发文字号,成文日期,发布日期,栏目,主题分类,文件类型,有效性,废止日期,内容摘要\n";
 
 fn old_catalogue(bad_row: bool) -> String {
-    let date = if bad_row { "2021年2月30日" } else { "2021年3月30日" };
+    let date = if bad_row {
+        "2021年2月30日"
+    } else {
+        "2021年3月30日"
+    };
     format!(
         "{HEADER}\
          ,关于印发灵武市政务服务事项清单的通知IMPORTONE,灵审管发〔2021〕3号,2021年2月20日,2021年3月1日,部门文件,综合政务,行政规范性文件,有效,,政务服务事项清单正文摘要\n\
@@ -364,7 +402,10 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
 
         // a GBK file with one bad row: the row error is shown and nothing is imported
         let before = last_audit_id(&app).await;
-        let bad = encoding_rs::GB18030.encode(&old_catalogue(true)).0.into_owned();
+        let bad = encoding_rs::GB18030
+            .encode(&old_catalogue(true))
+            .0
+            .into_owned();
         let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
         assert!(page.contains("gb18030"), "{page}");
@@ -383,7 +424,10 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
         assert!(page.contains("请选择要上传的目录文件"), "{page}");
 
         // the fixed file: preview, confirm, published in its portal column
-        let good = encoding_rs::GB18030.encode(&old_catalogue(false)).0.into_owned();
+        let good = encoding_rs::GB18030
+            .encode(&old_catalogue(false))
+            .0
+            .into_owned();
         let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &good).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("确认导入 3 条信息"), "{page}");
@@ -424,7 +468,12 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
             assert_eq!(v.version.state, gongkai_proactive::State::Published);
             assert_eq!(v.version.author.as_str(), "demo-reviewer");
             assert!(v.version.reason.as_deref().unwrap().contains("old.csv"));
-            assert!(v.item.index_number.to_string().starts_with("11640181MB0000002"));
+            assert!(
+                v.item
+                    .index_number
+                    .to_string()
+                    .starts_with("11640181MB0000002")
+            );
         }
 
         // the same confirmation twice does nothing
@@ -439,7 +488,10 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
         assert!(page.contains("都已存在"), "{page}");
         assert_eq!(page.matches("已存在，跳过").count(), 3);
         let (status, _, page) = reviewer
-            .post("/console/items/import/confirm", &[("token", &token_of_any(&page))])
+            .post(
+                "/console/items/import/confirm",
+                &[("token", &token_of_any(&page))],
+            )
             .await;
         // no confirm form is offered; a forged token finds nothing
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
@@ -462,10 +514,15 @@ async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
         let (status, page) = reviewer.get("/console/statistics?year=2019").await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("<th scope=\"row\">部门文件</th><td>1</td><td>1</td>"));
-        assert!(page.contains("<th scope=\"row\">行政规范性文件</th><td>1</td><td>0</td><td>1</td>"));
+        assert!(
+            page.contains("<th scope=\"row\">行政规范性文件</th><td>1</td><td>0</td><td>1</td>")
+        );
         let (status, csv) = reviewer.get("/console/statistics.csv?year=2021").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(csv.contains("部门文件,1,1") && csv.contains("行政规范性文件,1,1,1"), "{csv}");
+        assert!(
+            csv.contains("部门文件,1,1") && csv.contains("行政规范性文件,1,1,1"),
+            "{csv}"
+        );
         assert_eq!(
             reviewer.get("/console/statistics?year=21").await.0,
             StatusCode::UNPROCESSABLE_ENTITY
@@ -495,13 +552,19 @@ async fn statistics_count_items_published_through_the_review() {
             let id = editor.create(&format!("统计测试{n}"), "<p>正文</p>").await;
             if n < 2 {
                 assert_eq!(editor.act(id, "submit", "").await.0, StatusCode::SEE_OTHER);
-                assert_eq!(reviewer.act(id, "approve", "").await.0, StatusCode::SEE_OTHER);
+                assert_eq!(
+                    reviewer.act(id, "approve", "").await.0,
+                    StatusCode::SEE_OTHER
+                );
                 published += 1;
             }
         }
-        let (status, page) = editor.get(&format!("/console/statistics?year={year}")).await;
+        let (status, page) = editor
+            .get(&format!("/console/statistics?year={year}"))
+            .await;
         assert_eq!(status, StatusCode::OK);
-        let row = format!("<th scope=\"row\">部门文件</th><td>{published}</td><td>{published}</td>");
+        let row =
+            format!("<th scope=\"row\">部门文件</th><td>{published}</td><td>{published}</td>");
         assert!(page.contains(&row), "{page}");
         assert!(page.contains("政府网站"));
         let (_, page) = editor

@@ -13,7 +13,11 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn describe(edit: &CatalogueEdit, before: &Catalogue, after: &Catalogue) -> (&'static str, String, String, String) {
+fn describe(
+    edit: &CatalogueEdit,
+    before: &Catalogue,
+    after: &Catalogue,
+) -> (&'static str, String, String, String) {
     let name = |c: &Catalogue, k: &ColumnKey| c.get(k).map(|c| c.name.clone()).unwrap_or_default();
     let position = |c: &Catalogue, k: &ColumnKey| {
         c.columns()
@@ -31,7 +35,12 @@ fn describe(edit: &CatalogueEdit, before: &Catalogue, after: &Catalogue) -> (&'s
             let (key, n) = added
                 .map(|c| (c.key.to_string(), c.name.clone()))
                 .unwrap_or_default();
-            ("catalogue.column_add", format!("栏目 {key}"), String::new(), format!("名称={n}；标识={key}"))
+            (
+                "catalogue.column_add",
+                format!("栏目 {key}"),
+                String::new(),
+                format!("名称={n}；标识={key}"),
+            )
         }
         CatalogueEdit::Rename { key, .. } => (
             "catalogue.column_rename",

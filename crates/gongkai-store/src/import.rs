@@ -243,7 +243,11 @@ impl Store {
     }
 
     /// What importing these rows would do (for the preview).
-    pub async fn plan_import(&self, agency_id: i64, rows: &[ImportRow]) -> crate::Result<Vec<RowPlan>> {
+    pub async fn plan_import(
+        &self,
+        agency_id: i64,
+        rows: &[ImportRow],
+    ) -> crate::Result<Vec<RowPlan>> {
         with_pool!(self, p => {
             let mut conn = p.acquire().await?;
             Ok(plan_rows!(conn, agency_id, rows))
@@ -265,7 +269,8 @@ impl Store {
             .get_agency(agency_id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("agency {agency_id}")))?;
-        let author = UserId::parse(&actor.login).map_err(|e| ProactiveError::Invalid(e.to_string()))?;
+        let author =
+            UserId::parse(&actor.login).map_err(|e| ProactiveError::Invalid(e.to_string()))?;
         let editors = serde_json::to_string(&BTreeSet::from([author.clone()]))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let published = json_key(&State::Published)?;
@@ -483,7 +488,14 @@ mod tests {
         let bytes = [0u8, 1, 0xab, 0xff];
         assert_eq!(unhex(&hex(&bytes)).unwrap(), bytes);
         assert!(unhex("abc").is_err());
-        assert_eq!(body_html("第一段\n\n第二段<b>"), "<p>第一段</p><p>第二段&lt;b&gt;</p>");
-        assert_eq!(published_at(NaiveDate::from_ymd_opt(2021, 3, 1).unwrap()), 1_614_528_000);
+        assert_eq!(
+            body_html("第一段\n\n第二段 1<2"),
+            "<p>第一段</p><p>第二段 1&lt;2</p>"
+        );
+        assert_eq!(body_html("<p>甲</p><script>x</script>"), "<p>甲</p>");
+        assert_eq!(
+            published_at(NaiveDate::from_ymd_opt(2021, 3, 1).unwrap()),
+            1_614_528_000
+        );
     }
 }

@@ -103,7 +103,9 @@ impl Store {
             .filter_map(|r| {
                 Some(NormativeRecord {
                     kind: r.kind,
-                    issued_on: r.written_on.or_else(|| r.validity.and_then(|v| v.since()))?,
+                    issued_on: r
+                        .written_on
+                        .or_else(|| r.validity.and_then(|v| v.since()))?,
                     repealed_on: r.validity.and_then(|v| v.repealed_on()),
                 })
             })

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use gongkai_agency::Role;
-use gongkai_proactive::import::{ParsedImport, parse};
 use gongkai_proactive::Catalogue;
+use gongkai_proactive::import::{ParsedImport, parse};
 use gongkai_store::import::RowPlan;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -174,10 +174,7 @@ pub async fn import_upload(
         };
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("目录.csv").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::PayloadTooLarge)?;
+            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
             file = Some((name, bytes.to_vec()));
         }
     }
@@ -277,7 +274,10 @@ pub async fn import_confirm(
         return form_page(
             &state,
             &me,
-            Some(format!("文件“{}”已经导入过，未重复导入。", upload.file_name)),
+            Some(format!(
+                "文件“{}”已经导入过，未重复导入。",
+                upload.file_name
+            )),
             StatusCode::CONFLICT,
         )
         .await;

@@ -179,9 +179,17 @@ pub async fn statistics_csv(
     put(vec![format!("{} 年主动公开信息统计", t.year)])?;
     put(vec!["栏目".into(), "政府网站".into(), "合计".into()])?;
     for c in &t.columns {
-        put(vec![c.name.clone(), c.website.to_string(), c.total.to_string()])?;
+        put(vec![
+            c.name.clone(),
+            c.website.to_string(),
+            c.total.to_string(),
+        ])?;
     }
-    put(vec!["合计".into(), t.total.to_string(), t.total.to_string()])?;
+    put(vec![
+        "合计".into(),
+        t.total.to_string(),
+        t.total.to_string(),
+    ])?;
     put(vec![])?;
     put(vec![
         "信息内容".into(),

@@ -145,7 +145,10 @@ pub async fn version_detail(
             .iter()
             .map(|a| AttachmentView {
                 file_name: a.file_name.clone(),
-                size: a.size_bytes.map(|b| format!("{b} 字节")).unwrap_or_default(),
+                size: a
+                    .size_bytes
+                    .map(|b| format!("{b} 字节"))
+                    .unwrap_or_default(),
             })
             .collect(),
     };
