@@ -50,7 +50,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(StoreError::Corrupt("odd hex length".into()));
     }
     (0..s.len())

@@ -14,7 +14,7 @@ fn summary(text: &str) -> String {
     let mut shown = String::new();
     for w in &words {
         if shown.chars().count() > 150 {
-            shown.push_str("…");
+            shown.push('…');
             break;
         }
         if !shown.is_empty() {
