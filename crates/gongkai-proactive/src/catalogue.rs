@@ -248,6 +248,169 @@ impl Catalogue {
     }
 }
 
+/// A change staff make to a catalogue (see [`Catalogue::apply`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogueEdit {
+    /// A new column at the end (of its parent's children); `key` `None` generates one.
+    Add {
+        key: Option<String>,
+        name: String,
+        parent: Option<ColumnKey>,
+    },
+    Rename {
+        key: ColumnKey,
+        name: String,
+    },
+    /// One place up or down among its siblings (with its sub-columns).
+    Move {
+        key: ColumnKey,
+        up: bool,
+    },
+    /// Removes a column without sub-columns (the caller checks that no item uses it).
+    Delete {
+        key: ColumnKey,
+    },
+}
+
+/// Longest column name.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Why an edit cannot be applied (messages in Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CatalogueEditError {
+    #[error("栏目名称不能为空")]
+    NameEmpty,
+    #[error("栏目名称不能超过 {MAX_NAME_CHARS} 个字符")]
+    NameTooLong,
+    #[error("栏目名称“{0}”已存在")]
+    NameTaken(String),
+    #[error(transparent)]
+    Key(#[from] ColumnKeyError),
+    #[error("栏目标识“{0}”已被使用")]
+    KeyTaken(String),
+    #[error("栏目“{0}”不存在")]
+    UnknownColumn(String),
+    #[error("栏目“{0}”下还有子栏目，请先删除或移走子栏目")]
+    HasChildren(String),
+    #[error("栏目“{0}”已在最{1}，无法再移动")]
+    AtEdge(String, &'static str),
+}
+
+impl Catalogue {
+    /// The catalogue after `edit`; the order is normalised to a depth-first walk (each column
+    /// followed by its sub-columns).
+    pub fn apply(&self, edit: &CatalogueEdit) -> Result<Catalogue, CatalogueEditError> {
+        let mut columns = self.columns.clone();
+        let name_of = |k: &ColumnKey| {
+            self.get(k)
+                .map(|c| c.name.clone())
+                .ok_or_else(|| CatalogueEditError::UnknownColumn(k.to_string()))
+        };
+        let check_name = |name: &str, except: Option<&ColumnKey>| {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(CatalogueEditError::NameEmpty);
+            }
+            if name.chars().count() > MAX_NAME_CHARS {
+                return Err(CatalogueEditError::NameTooLong);
+            }
+            if self
+                .columns
+                .iter()
+                .any(|c| c.name == name && Some(&c.key) != except)
+            {
+                return Err(CatalogueEditError::NameTaken(name.to_owned()));
+            }
+            Ok(name.to_owned())
+        };
+        match edit {
+            CatalogueEdit::Add { key, name, parent } => {
+                let name = check_name(name, None)?;
+                if let Some(p) = parent {
+                    name_of(p)?;
+                }
+                let key = match key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+                    Some(k) => {
+                        let k = ColumnKey::parse(k)?;
+                        if self.get(&k).is_some() {
+                            return Err(CatalogueEditError::KeyTaken(k.to_string()));
+                        }
+                        k
+                    }
+                    None => self.free_key()?,
+                };
+                columns.push(Column {
+                    key,
+                    name,
+                    parent: parent.clone(),
+                    statutory_item: None,
+                });
+            }
+            CatalogueEdit::Rename { key, name } => {
+                name_of(key)?;
+                let name = check_name(name, Some(key))?;
+                if let Some(c) = columns.iter_mut().find(|c| &c.key == key) {
+                    c.name = name;
+                }
+            }
+            CatalogueEdit::Move { key, up } => {
+                let name = name_of(key)?;
+                let parent = self.get(key).and_then(|c| c.parent.clone());
+                let siblings: Vec<usize> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.parent == parent)
+                    .map(|(i, _)| i)
+                    .collect();
+                let at = siblings
+                    .iter()
+                    .position(|&i| &columns[i].key == key)
+                    .ok_or_else(|| CatalogueEditError::UnknownColumn(key.to_string()))?;
+                let other = if *up {
+                    at.checked_sub(1)
+                        .ok_or(CatalogueEditError::AtEdge(name.clone(), "前"))?
+                } else if at + 1 < siblings.len() {
+                    at + 1
+                } else {
+                    return Err(CatalogueEditError::AtEdge(name, "后"));
+                };
+                columns.swap(siblings[at], siblings[other]);
+            }
+            CatalogueEdit::Delete { key } => {
+                let name = name_of(key)?;
+                if self.children(key).next().is_some() {
+                    return Err(CatalogueEditError::HasChildren(name));
+                }
+                columns.retain(|c| &c.key != key);
+            }
+        }
+        Ok(Catalogue {
+            columns: depth_first(&columns),
+        })
+    }
+
+    /// The first unused generated key `col-1`, `col-2`, …
+    fn free_key(&self) -> Result<ColumnKey, CatalogueEditError> {
+        let n = (1..=self.columns.len() + 1)
+            .find(|n| self.get_str(&format!("col-{n}")).is_none())
+            .unwrap_or(self.columns.len() + 1);
+        Ok(ColumnKey::parse(&format!("col-{n}"))?)
+    }
+}
+
+/// Columns in depth-first order, siblings keeping their relative order.
+fn depth_first(columns: &[Column]) -> Vec<Column> {
+    fn walk(all: &[Column], parent: Option<&ColumnKey>, out: &mut Vec<Column>) {
+        for c in all.iter().filter(|c| c.parent.as_ref() == parent) {
+            out.push(c.clone());
+            walk(all, Some(&c.key), out);
+        }
+    }
+    let mut out = Vec::with_capacity(columns.len());
+    walk(columns, None, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +470,93 @@ mod tests {
         assert!(matches!(
             Catalogue::from_defs(&orphan),
             Err(CatalogueError::UnknownParent { .. })
+        ));
+    }
+    #[test]
+    fn edits_add_rename_move_delete() {
+        let cat = Catalogue::demo_bureau();
+        let added = cat
+            .apply(&CatalogueEdit::Add {
+                key: None,
+                name: " 人事信息 ".into(),
+                parent: None,
+            })
+            .unwrap();
+        let last = added.columns().last().unwrap();
+        assert_eq!(
+            (last.key.as_str(), last.name.as_str()),
+            ("col-1", "人事信息")
+        );
+        let col1 = ColumnKey::parse("col-1").unwrap();
+        assert_eq!(
+            added.apply(&CatalogueEdit::Add {
+                key: Some("other".into()),
+                name: "新栏目".into(),
+                parent: None
+            }),
+            Err(CatalogueEditError::KeyTaken("other".into()))
+        );
+        assert_eq!(
+            added.apply(&CatalogueEdit::Add {
+                key: None,
+                name: "部门文件".into(),
+                parent: None
+            }),
+            Err(CatalogueEditError::NameTaken("部门文件".into()))
+        );
+        assert!(matches!(
+            added.apply(&CatalogueEdit::Add {
+                key: Some("人事".into()),
+                name: "人事".into(),
+                parent: None
+            }),
+            Err(CatalogueEditError::Key(_))
+        ));
+        let renamed = added
+            .apply(&CatalogueEdit::Rename {
+                key: col1.clone(),
+                name: "人事任免".into(),
+            })
+            .unwrap();
+        assert_eq!(renamed.get(&col1).unwrap().name, "人事任免");
+        let up = renamed
+            .apply(&CatalogueEdit::Move {
+                key: col1.clone(),
+                up: true,
+            })
+            .unwrap();
+        let names: Vec<&str> = up.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(&names[12..], ["人事任免", "其他"]);
+        assert!(matches!(
+            up.apply(&CatalogueEdit::Move {
+                key: ColumnKey::parse("annual_reports").unwrap(),
+                up: true
+            }),
+            Err(CatalogueEditError::AtEdge(_, "前"))
+        ));
+        let deleted = up
+            .apply(&CatalogueEdit::Delete { key: col1.clone() })
+            .unwrap();
+        assert_eq!(deleted, cat);
+    }
+
+    #[test]
+    fn moving_keeps_sub_columns_with_their_parent() {
+        let cat = Catalogue::national_default();
+        let moved = cat
+            .apply(&CatalogueEdit::Move {
+                key: ColumnKey::parse("statutory").unwrap(),
+                up: true,
+            })
+            .unwrap();
+        let keys: Vec<&str> = moved.columns().iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(&keys[..3], ["guide", "statutory", "policy_documents"]);
+        assert_eq!(keys[17], "rules");
+        assert!(matches!(
+            cat.apply(&CatalogueEdit::Delete {
+                key: ColumnKey::parse("statutory").unwrap()
+            }),
+            Err(CatalogueEditError::HasChildren(_))
         ));
     }
 }

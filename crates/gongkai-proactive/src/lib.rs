@@ -19,6 +19,7 @@
 //!   extraction (Word, Excel) for the checks.
 //! - [`push`]: 推送 to upper-level platforms: payload, signature, retry schedule.
 //! - [`spot_check`]: 抽查 / 自查整改: reproducible samples, entry rules.
+//! - [`import`]: reading an existing catalogue (CSV in UTF-8 or GBK, XLSX) into rows.
 
 mod uscc;
 
@@ -27,6 +28,7 @@ pub mod catalogue;
 pub mod check;
 pub mod document_number;
 pub mod html;
+pub mod import;
 pub mod index_number;
 pub mod item;
 pub mod push;

@@ -150,18 +150,16 @@ pub async fn session_layer(
         }
     }
 
-    let multipart_boundary = parts
+    let is_multipart = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .filter(|ct| {
+        .is_some_and(|ct| {
             ct.trim_start()
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
-        })
-        .map(|ct| multer::parse_boundary(ct).map_err(|_| AppError::Csrf))
-        .transpose()?;
-    let limit = if multipart_boundary.is_some() {
+        });
+    let limit = if is_multipart {
         state.config.upload_request_limit()
     } else {
         state.config.body_limit
@@ -182,9 +180,9 @@ pub async fn session_layer(
             Some(s) => Some(s.session.csrf_token.as_str()),
             None => auth.pre_session_csrf.as_deref(),
         };
-        let sent = match &multipart_boundary {
-            Some(boundary) => multipart_field(bytes.clone(), boundary, CSRF_FIELD).await,
-            None => form_urlencoded::parse(&bytes)
+        let sent = match is_multipart {
+            true => multipart_field(&parts.headers, &bytes, CSRF_FIELD).await,
+            false => form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == CSRF_FIELD)
                 .map(|(_, v)| v.into_owned()),
         };
@@ -200,9 +198,19 @@ pub async fn session_layer(
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
 
-/// The value of a text field of a buffered multipart body (forms put the CSRF token first).
-async fn multipart_field(body: axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
-    let mut form = multer::Multipart::with_reader(std::io::Cursor::new(body), boundary);
+/// The text of a field of a buffered `multipart/form-data` body (file uploads carry their CSRF
+/// token this way; forms put it first, so only the start of the body is parsed).
+async fn multipart_field(
+    headers: &HeaderMap,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let content_type = headers.get(header::CONTENT_TYPE)?;
+    let mut req = Request::new(Body::from(bytes.clone()));
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type.clone());
+    let mut form = Multipart::from_request(req, &()).await.ok()?;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some(name) {
             return field.text().await.ok();

@@ -81,6 +81,18 @@ const USERS: &[(&str, &str, Role, usize)] = &[
     ("demo-sysadmin", "演示系统管理员", Role::SystemAdmin, 0),
 ];
 
+/// The demo bureau's 错敏词 list (format of `SensitiveWords::parse_list`).
+pub const DEMO_SENSITIVE_WORDS: &str =
+    "# 演示用错敏词表：每行一个词条；以“!”开头的禁止发布；“=>”后为正确写法
+法制政府 => 法治政府
+截止到 => 截至
+做为 => 作为
+帐号 => 账号
+其它 => 其他
+!绝密
+!机密
+";
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error(transparent)]
@@ -125,6 +137,14 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
     {
         store
             .set_catalogue(bureau, &gongkai_proactive::Catalogue::demo_bureau(), &actor)
+            .await?;
+    }
+    // ... and checks drafts against a short 错敏词 list of its own.
+    if let Some(bureau) = ids.get(3).copied()
+        && store.sensitive_words_text(bureau).await?.is_none()
+    {
+        store
+            .set_sensitive_words(bureau, DEMO_SENSITIVE_WORDS, &actor)
             .await?;
     }
     let mut accounts = Vec::new();

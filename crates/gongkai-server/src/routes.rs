@@ -5,10 +5,17 @@
 
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
+use crate::handlers::catalogue as catalogue_admin;
+use crate::handlers::import::IMPORTERS;
 use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
 use crate::handlers::push::{PUSH_ADMINS, PUSH_VIEWERS, PUSHERS};
 use crate::handlers::spot_check::{SPOT_CHECK_READERS, SPOT_CHECKERS};
-use crate::handlers::{attachments, console, portal, proactive, push, search, spot_check};
+use crate::handlers::stats::STATS_READERS;
+use crate::handlers::words::CATALOGUE_MANAGERS;
+use crate::handlers::{
+    attachments, console, import, portal, proactive, push, search, spot_check, stats, versions,
+    words,
+};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -438,7 +445,7 @@ pub fn table() -> Vec<RouteDef> {
             post(spot_check::create),
         ),
         r(
-            g,
+            g.clone(),
             "/console/spot-checks/{id}",
             Console,
             Roles(SPOT_CHECK_READERS),
@@ -452,11 +459,104 @@ pub fn table() -> Vec<RouteDef> {
             post(spot_check::record),
         ),
         r(
-            p,
+            p.clone(),
             "/console/spot-checks/{id}/close",
             Console,
             Roles(SPOT_CHECKERS),
             post(spot_check::close),
+        ),
+        // console features of proactive disclosure: versions, catalogue, 错敏词, statistics,
+        // import
+        r(
+            g.clone(),
+            "/console/items/{id}/versions/{number}",
+            Console,
+            Roles(ITEM_STAFF),
+            get(versions::version_detail),
+        ),
+        r(
+            g.clone(),
+            "/console/catalogue",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            get(catalogue_admin::catalogue_page),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/add",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_add),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/rename",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_rename),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/move",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_move),
+        ),
+        r(
+            p.clone(),
+            "/console/catalogue/delete",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(catalogue_admin::column_delete),
+        ),
+        r(
+            g.clone(),
+            "/console/sensitive-words",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            get(words::words_page),
+        ),
+        r(
+            p.clone(),
+            "/console/sensitive-words",
+            Console,
+            Roles(CATALOGUE_MANAGERS),
+            post(words::words_save),
+        ),
+        r(
+            g.clone(),
+            "/console/statistics",
+            Console,
+            Roles(STATS_READERS),
+            get(stats::statistics),
+        ),
+        r(
+            g.clone(),
+            "/console/statistics.csv",
+            Console,
+            Roles(STATS_READERS),
+            get(stats::statistics_csv),
+        ),
+        r(
+            g.clone(),
+            "/console/items/import",
+            Console,
+            Roles(IMPORTERS),
+            get(import::import_form),
+        ),
+        r(
+            p.clone(),
+            "/console/items/import",
+            Console,
+            Roles(IMPORTERS),
+            post(import::import_upload),
+        ),
+        r(
+            p.clone(),
+            "/console/items/import/confirm",
+            Console,
+            Roles(IMPORTERS),
+            post(import::import_confirm),
         ),
     ]
 }

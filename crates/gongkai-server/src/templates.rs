@@ -85,6 +85,35 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "spot_check.html",
         include_str!("../templates/spot_check.html"),
     ),
+    // console features of proactive disclosure
+    (
+        "catalogue.html",
+        include_str!("../templates/catalogue.html"),
+    ),
+    (
+        "sensitive_words.html",
+        include_str!("../templates/sensitive_words.html"),
+    ),
+    (
+        "proactive_version.html",
+        include_str!("../templates/proactive_version.html"),
+    ),
+    (
+        "statistics.html",
+        include_str!("../templates/statistics.html"),
+    ),
+    (
+        "import_form.html",
+        include_str!("../templates/import_form.html"),
+    ),
+    (
+        "import_preview.html",
+        include_str!("../templates/import_preview.html"),
+    ),
+    (
+        "import_done.html",
+        include_str!("../templates/import_done.html"),
+    ),
 ];
 
 /// The stylesheet, served at `/static/app.css` (no inline styles: the CSP forbids them).

@@ -879,6 +879,11 @@ pub mod proactive;
 pub mod push;
 pub mod search;
 pub mod spot_check;
+// console features of proactive disclosure (catalogue editing, 错敏词, statistics, import)
+pub mod catalogue_admin;
+pub mod import;
+pub mod stats;
+pub mod words;
 
 #[cfg(test)]
 mod tests;

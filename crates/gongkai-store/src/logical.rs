@@ -241,6 +241,28 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("updated_at", Col::Int),
         ],
     ),
+    // console features of proactive disclosure (migration 0013)
+    (
+        "sensitive_word_lists",
+        &[
+            ("agency_id", Col::Int),
+            ("list_text", Col::Text),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "import_uploads",
+        &[
+            ("token", Col::Text),
+            ("agency_id", Col::Int),
+            ("user_id", Col::Int),
+            ("file_name", Col::Text),
+            ("sha256", Col::Text),
+            ("content_hex", Col::Text),
+            ("created_at", Col::Int),
+            ("imported_at", Col::Int),
+        ],
+    ),
 ];
 
 /// Row count and content hash of one table, to compare two databases.

@@ -37,6 +37,11 @@ pub const SQLITE: &[Migration] = &[
         description: "push and spot checks",
         sql: include_str!("../migrations/sqlite/0012_push_spot_checks.sql"),
     },
+    Migration {
+        version: 13,
+        description: "console",
+        sql: include_str!("../migrations/sqlite/0013_console.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -64,6 +69,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 12,
         description: "push and spot checks",
         sql: include_str!("../migrations/postgres/0012_push_spot_checks.sql"),
+    },
+    Migration {
+        version: 13,
+        description: "console",
+        sql: include_str!("../migrations/postgres/0013_console.sql"),
     },
 ];
 

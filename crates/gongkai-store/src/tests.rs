@@ -424,6 +424,8 @@ async fn backup_restore_gives_identical_row_counts_and_hashes() {
                 ("push_attempts", 0),
                 ("spot_checks", 0),
                 ("spot_check_entries", 0),
+                ("sensitive_word_lists", 0),
+                ("import_uploads", 0),
             ]
         );
         assert!(digests.iter().all(|d| d.sha256.len() == 64));

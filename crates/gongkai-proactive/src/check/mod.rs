@@ -23,7 +23,7 @@ pub use personal::{
     find_personal_data, is_valid_resident_id, luhn_valid, mask_bank_card, mask_personal,
     mask_phone, mask_resident_id, resident_id_check_char,
 };
-pub use words::{SensitiveWord, SensitiveWords, SensitiveWordsError};
+pub use words::{ListProblem, SensitiveWord, SensitiveWords, SensitiveWordsError, lint_list};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

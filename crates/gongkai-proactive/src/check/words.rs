@@ -134,6 +134,81 @@ impl SensitiveWords {
     }
 }
 
+/// One problem of a word list as staff typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListProblem {
+    /// 1-based line number.
+    pub line: usize,
+    /// The reason, in Chinese.
+    pub message: String,
+}
+
+/// Longest word or suggestion accepted.
+pub const MAX_WORD_CHARS: usize = 50;
+/// Most entries in one list.
+pub const MAX_ENTRIES: usize = 5_000;
+
+/// Every problem of a list in the [`SensitiveWords::parse_list`] format, by line: empty words,
+/// words or suggestions that are too long, a suggestion equal to the word, a second `=>`, and
+/// words listed twice. An empty result means `parse_list` accepts the text.
+pub fn lint_list(text: &str) -> Vec<ListProblem> {
+    let mut out = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut entries = 0usize;
+    for (n, raw) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let mut problem = |m: String| {
+            out.push(ListProblem {
+                line: line_no,
+                message: m,
+            })
+        };
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        entries += 1;
+        let line = line.strip_prefix('!').map_or(line, str::trim);
+        if line.matches("=>").count() > 1 {
+            problem("一行只能有一个“=>”".to_owned());
+            continue;
+        }
+        let (word, suggestion) = match line.split_once("=>") {
+            Some((w, s)) => (w.trim(), Some(s.trim())),
+            None => (line, None),
+        };
+        if word.is_empty() {
+            problem("词条为空（“!”或“=>”前须写出词语）".to_owned());
+            continue;
+        }
+        if word.chars().count() > MAX_WORD_CHARS {
+            problem(format!("词语超过 {MAX_WORD_CHARS} 个字符"));
+        }
+        if let Some(s) = suggestion {
+            if s.chars().count() > MAX_WORD_CHARS {
+                problem(format!("建议用词超过 {MAX_WORD_CHARS} 个字符"));
+            }
+            if s == word {
+                problem(format!("建议用词与词语“{word}”相同"));
+            }
+        }
+        let key = word.to_lowercase();
+        match seen.get(&key) {
+            Some(first) => problem(format!("词语“{word}”与第 {first} 行重复")),
+            None => {
+                seen.insert(key, line_no);
+            }
+        }
+    }
+    if entries > MAX_ENTRIES {
+        out.push(ListProblem {
+            line: text.lines().count(),
+            message: format!("词条过多（{entries} 条），最多 {MAX_ENTRIES} 条"),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +256,20 @@ mod tests {
             SensitiveWords::parse_list("甲\n!\n").unwrap_err(),
             SensitiveWordsError::EmptyEntry(2)
         );
+    }
+    #[test]
+    fn lint_reports_every_problem_by_line() {
+        let text = "# 示例\n法制政府 => 法治政府\n!\n甲 => 甲\n法制政府\n乙 => 丙 => 丁\n";
+        let got: Vec<(usize, String)> = lint_list(text)
+            .into_iter()
+            .map(|p| (p.line, p.message))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0].0, 3);
+        assert_eq!(got[1].0, 4);
+        assert!(got[1].1.contains("相同"));
+        assert_eq!(got[2], (5, "词语“法制政府”与第 2 行重复".to_owned()));
+        assert_eq!(got[3].0, 6);
+        assert!(lint_list(LIST).is_empty());
     }
 }

@@ -7,6 +7,12 @@ pub mod proactive;
 pub mod push;
 pub mod search;
 pub mod spot_check;
+// console features of proactive disclosure
+pub mod catalogue;
+pub mod import;
+pub mod stats;
+pub mod versions;
+pub mod words;
 
 pub(crate) use console::THROTTLE_WINDOW_SECS;
 

@@ -199,11 +199,12 @@ fn finding_views(findings: &[Located<'_>]) -> Vec<FindingView> {
 /// (loaded from the store), each with the text its span points into.
 async fn all_findings<'a>(
     state: &AppState,
+    agency_id: i64,
     item: &'a Item,
     catalogue: &Catalogue,
     texts: &'a mut Vec<(String, String, String)>,
 ) -> Result<Vec<Located<'a>>, AppError> {
-    let words = SensitiveWords::empty();
+    let words = super::words::agency_words(state, agency_id).await?;
     texts.clear();
     for a in &item.attachments {
         let Some(id) = a.id else { continue };
@@ -213,7 +214,7 @@ async fn all_findings<'a>(
         let text = state.store.attachment_text(id).await?.unwrap_or_default();
         texts.push((a.file_name.clone(), meta.text_status, text));
     }
-    let mut out: Vec<Located<'a>> = run_checks(item, catalogue)
+    let mut out: Vec<Located<'a>> = run_checks(item, catalogue, &words)
         .into_iter()
         .map(|f| {
             let text = match f.field {
@@ -257,12 +258,11 @@ async fn all_findings<'a>(
     Ok(out)
 }
 
-/// The pre-publication checks of gongkai-proactive on one version.
-fn run_checks(item: &Item, catalogue: &Catalogue) -> Vec<Finding> {
-    let words = SensitiveWords::empty();
+/// The pre-publication checks of gongkai-proactive on one version, with the agency's 错敏词.
+fn run_checks(item: &Item, catalogue: &Catalogue, words: &SensitiveWords) -> Vec<Finding> {
     let is_published = |_: &str| true;
     let ctx = CheckContext {
-        sensitive_words: &words,
+        sensitive_words: words,
         catalogue: Some(catalogue),
         own_hosts: &[],
         is_published: &is_published,
@@ -492,7 +492,14 @@ async fn detail_page(
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
     let mut texts = Vec::new();
-    let findings = all_findings(state, &latest.item, &catalogue, &mut texts).await?;
+    let findings = all_findings(
+        state,
+        record.agency_id,
+        &latest.item,
+        &catalogue,
+        &mut texts,
+    )
+    .await?;
     let versions: Vec<ItemView> = record
         .versions
         .iter()
@@ -580,11 +587,17 @@ async fn blocked(
     let catalogue = state.store.catalogue(record.agency_id).await?;
     let latest = record.latest().ok_or(AppError::NotFound)?;
     let mut texts = Vec::new();
-    let findings: Vec<Finding> = all_findings(state, &latest.item, &catalogue, &mut texts)
-        .await?
-        .into_iter()
-        .map(|l| l.finding)
-        .collect();
+    let findings: Vec<Finding> = all_findings(
+        state,
+        record.agency_id,
+        &latest.item,
+        &catalogue,
+        &mut texts,
+    )
+    .await?
+    .into_iter()
+    .map(|l| l.finding)
+    .collect();
     if is_publishable(&findings) {
         return Ok(None);
     }

@@ -1,0 +1,576 @@
+//! Console features of proactive disclosure over HTTP, on SQLite always and on PostgreSQL when
+//! `GONGKAI_TEST_POSTGRES_URL` is set: catalogue editing, the agency's 错敏词 list in the
+//! pre-publication checks, the staff view of earlier versions, the yearly statistics, and the
+//! import of an existing catalogue (GBK CSV, all or nothing, idempotent).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failure by design
+
+mod common;
+
+use chrono::Datelike;
+use common::{NEW_PASSWORD, Session, TestApp, backends, crawl};
+use gongkai_agency::Role;
+use gongkai_store::{Actor, AuditFilter, NewUser};
+use reqwest::StatusCode;
+
+async fn actions_since(app: &TestApp, after: i64) -> Vec<String> {
+    let mut log = app
+        .store
+        .list_audit(&AuditFilter {
+            limit: 10_000,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    log.retain(|r| r.id > after);
+    log.reverse();
+    log.into_iter().map(|r| r.action).collect()
+}
+
+async fn last_audit_id(app: &TestApp) -> i64 {
+    app.store
+        .list_audit(&AuditFilter {
+            limit: 1,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .first()
+        .map_or(0, |r| r.id)
+}
+
+/// Posts a file as `multipart/form-data` with the session's CSRF token first.
+async fn upload(s: &Session, path: &str, file_name: &str, bytes: &[u8]) -> (StatusCode, String) {
+    let b = "----gongkai-test-boundary-7d1f";
+    let mut body = Vec::new();
+    body.extend(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n",
+            s.csrf
+        )
+        .as_bytes(),
+    );
+    body.extend(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+    let r = s
+        .client
+        .post(format!("{}{path}", s.base))
+        .header("content-type", format!("multipart/form-data; boundary={b}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+fn token_of(html: &str) -> String {
+    let marker = "name=\"token\" value=\"";
+    let start = html.find(marker).expect("preview has a confirm form") + marker.len();
+    html[start..start + 32].to_owned()
+}
+
+/// Order of the column names as the catalogue page lists them.
+fn positions(page: &str, names: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|n| {
+            page.find(&format!("{n}</th>"))
+                .unwrap_or_else(|| panic!("{n} missing"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn catalogue_add_rename_move_and_delete_only_when_unused() {
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let admin = app.sign_in("demo-admin").await;
+        let editor = app.sign_in("demo-editor").await;
+        let before = last_audit_id(&app).await;
+
+        let (status, page) = admin.get("/console/catalogue").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("部门文件</th>") && page.contains("其他</th>"));
+        // editors do not edit the catalogue
+        assert_eq!(
+            editor.get("/console/catalogue").await.0,
+            StatusCode::FORBIDDEN
+        );
+
+        let (status, loc, _) = admin
+            .post(
+                "/console/catalogue/add",
+                &[("name", "人事信息"), ("key", "")],
+            )
+            .await;
+        assert_eq!(
+            (status, loc.as_str()),
+            (StatusCode::SEE_OTHER, "/console/catalogue")
+        );
+        let (status, _, page) = admin
+            .post("/console/catalogue/add", &[("name", "部门文件")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("栏目名称“部门文件”已存在"), "{page}");
+        assert!(page.contains("aria-describedby=\"add-error\""));
+        let (status, _, page) = admin
+            .post(
+                "/console/catalogue/add",
+                &[("name", "乙"), ("key", "Bad Key")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("栏目标识“Bad Key”无效"), "{page}");
+
+        let (status, _, _) = admin
+            .post(
+                "/console/catalogue/rename",
+                &[("key", "col-1"), ("name", "人事任免")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = admin.get("/console/catalogue").await;
+        let p = positions(&page, &["其他", "人事任免"]);
+        assert!(p[0] < p[1]);
+        let (status, _, _) = admin
+            .post(
+                "/console/catalogue/move",
+                &[("key", "col-1"), ("direction", "up")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = admin.get("/console/catalogue").await;
+        let p = positions(&page, &["其他", "人事任免"]);
+        assert!(p[1] < p[0], "moved up before 其他");
+        // the portal shows the renamed column in its new place
+        let (_, portal) = app.get(&format!("/portal/{}/columns", app.dept)).await;
+        let (a, b) = (
+            portal.find("人事任免").unwrap(),
+            portal.find(">其他<").unwrap(),
+        );
+        assert!(a < b);
+
+        // a column with items cannot be deleted
+        editor.create("关于印发某办法的通知", "<p>正文</p>").await;
+        let (status, _, page) = admin
+            .post(
+                "/console/catalogue/delete",
+                &[("key", "department_documents")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("栏目“部门文件”中还有 1 个信息版本") && page.contains("不能删除"),
+            "{page}"
+        );
+        assert!(page.contains("部门文件</th>"));
+        let (status, _, _) = admin
+            .post("/console/catalogue/delete", &[("key", "col-1")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = admin.get("/console/catalogue").await;
+        assert!(!page.contains("人事任免"));
+
+        let actions = actions_since(&app, before).await;
+        assert_eq!(
+            actions,
+            [
+                "catalogue.column_add",
+                "catalogue.column_rename",
+                "catalogue.column_move",
+                "item.create",
+                "catalogue.column_delete"
+            ]
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let editor = app.sign_in("demo-editor").await;
+        let reviewer = app.sign_in("demo-reviewer").await;
+
+        // the demo bureau starts with its own short list
+        let (status, page) = reviewer.get("/console/sensitive-words").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("法制政府 =&gt; 法治政府"), "{page}");
+
+        // a bad list is refused line by line and nothing is stored
+        let before = last_audit_id(&app).await;
+        let (status, _, page) = reviewer
+            .post(
+                "/console/sensitive-words",
+                &[("words", "内部资料\n!\n甲 => 甲\n内部资料\n")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("第 2 行：词条为空"), "{page}");
+        assert!(page.contains("第 3 行：建议用词与词语“甲”相同"), "{page}");
+        assert!(
+            page.contains("第 4 行：词语“内部资料”与第 1 行重复"),
+            "{page}"
+        );
+        assert!(page.contains("aria-invalid=\"true\""));
+        assert!(actions_since(&app, before).await.is_empty());
+
+        // a word the agency adds blocks submission
+        let list = "法制政府 => 法治政府\n!内部资料\n";
+        let (status, loc, _) = reviewer
+            .post("/console/sensitive-words", &[("words", list)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(loc, "/console/sensitive-words?saved=1");
+        assert_eq!(actions_since(&app, before).await, ["sensitive_words.set"]);
+        let blocked = editor
+            .create("关于内部资料管理的通知", "<p>本件为内部资料。</p>")
+            .await;
+        let (status, page) = editor.act(blocked, "submit", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("含有敏感词“内部资料”"), "{page}");
+        assert!(page.contains("不能提交审核"), "{page}");
+
+        // a mistaken word only warns: submission and approval go through
+        let warned = editor
+            .create("关于推进法制政府建设的通知", "<p>加快建设法制政府。</p>")
+            .await;
+        let (_, page) = editor.get(&format!("/console/items/{warned}")).await;
+        assert!(
+            page.contains("疑似错词“法制政府”，应为“法治政府”"),
+            "{page}"
+        );
+        assert_eq!(
+            editor.act(warned, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            reviewer.act(warned, "approve", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+
+        // once the agency removes the word, the first item may be submitted
+        let (status, _, _) = reviewer
+            .post("/console/sensitive-words", &[("words", "# 暂无\n")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            editor.act(blocked, "submit", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn staff_see_earlier_versions_and_nobody_else_does() {
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let editor = app.sign_in("demo-editor").await;
+        let reviewer = app.sign_in("demo-reviewer").await;
+        let id = editor
+            .create("第一版标题VERSIONONE", "<p>第一版正文BODYONE</p>")
+            .await;
+        assert_eq!(editor.act(id, "submit", "").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            reviewer.act(id, "approve", "").await.0,
+            StatusCode::SEE_OTHER
+        );
+        let (status, _, _) = editor
+            .post(
+                &format!("/console/items/{id}"),
+                &[
+                    ("column", "department_documents"),
+                    ("title", "第二版标题VERSIONTWO"),
+                    ("document_number", "灵审管发〔2021〕12号"),
+                    ("written_on", "2021-03-01"),
+                    ("topic", "综合政务"),
+                    ("body", "<p>第二版正文BODYTWO</p>"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        let (_, page) = editor.get(&format!("/console/items/{id}")).await;
+        assert!(page.contains(&format!("href=\"/console/items/{id}/versions/1\"")));
+        assert!(page.contains(&format!("href=\"/console/items/{id}/versions/2\"")));
+        let v1 = format!("/console/items/{id}/versions/1");
+        let (status, page) = reviewer.get(&v1).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("第一版标题VERSIONONE") && page.contains("BODYONE"));
+        assert!(page.contains("已发布") && page.contains("demo-reviewer"));
+        assert!(page.contains("灵审管发〔2021〕12号") && page.contains("综合政务"));
+        let (status, page) = editor.get(&format!("/console/items/{id}/versions/2")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("VERSIONTWO") && page.contains("草稿"));
+        assert!(!page.contains("BODYONE"));
+        assert_eq!(
+            editor
+                .get(&format!("/console/items/{id}/versions/3"))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            editor
+                .get(&format!("/console/items/{id}/versions/x"))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+
+        // the public is sent to the sign-in page; staff of another agency are refused
+        let (status, page) = app.get(&v1).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(!page.contains("VERSIONONE"));
+        let agencies = app.store.list_agencies().await.unwrap();
+        let other = agencies.iter().find(|a| a.name == "灵武市教育局").unwrap();
+        app.store
+            .create_user(
+                &NewUser {
+                    agency_id: other.id,
+                    login: "edu-editor".into(),
+                    display_name: "教育局信息员".into(),
+                    role: Role::Editor,
+                    password_hash: gongkai_server::auth::hash_password(NEW_PASSWORD.into())
+                        .await
+                        .unwrap(),
+                    must_change_password: false,
+                },
+                &Actor::system(),
+            )
+            .await
+            .unwrap();
+        let outsider = app.sign_in("edu-editor").await;
+        let (status, page) = outsider.get(&v1).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(!page.contains("VERSIONONE"));
+
+        // the portal shows the published version and never links to versions
+        let (status, page) = app.get(&format!("/portal/{}/items/{id}", app.dept)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("VERSIONONE") && !page.contains("VERSIONTWO"));
+        for (path, body) in crawl(&app).await {
+            assert!(!body.contains("/versions/"), "{path} links to a version");
+            assert!(!body.contains("VERSIONTWO"), "{path} shows the draft");
+        }
+        app.finish().await;
+    }
+}
+
+const HEADER: &str =
+    "索引号,标题,发文字号,成文日期,发布日期,栏目,主题分类,文件类型,有效性,废止日期,内容摘要\n";
+
+fn old_catalogue(bad_row: bool) -> String {
+    let date = if bad_row {
+        "2021年2月30日"
+    } else {
+        "2021年3月30日"
+    };
+    format!(
+        "{HEADER}\
+         ,关于印发灵武市政务服务事项清单的通知IMPORTONE,灵审管发〔2021〕3号,2021年2月20日,2021年3月1日,部门文件,综合政务,行政规范性文件,有效,,政务服务事项清单正文摘要\n\
+         ,灵武市审批服务管理局2020年工作总结IMPORTTWO,,,{date},重点工作,综合政务,,,,\n\
+         ,关于废止某办法的通知IMPORTTHREE,灵审管发〔2019〕1号,2019/5/1,2019/5/6,部门文件,综合政务,行政规范性文件,废止,2021-06-30,\n"
+    )
+}
+
+#[tokio::test]
+async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let reviewer = app.sign_in("demo-reviewer").await;
+        let editor = app.sign_in("demo-editor").await;
+        let dept = app.dept;
+        let count = || async { app.store.list_items(dept).await.unwrap().len() };
+
+        // editors may not import (the rows are published at once)
+        assert_eq!(
+            editor.get("/console/items/import").await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, page) = reviewer.get("/console/items/import").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("enctype=\"multipart/form-data\""));
+
+        // a GBK file with one bad row: the row error is shown and nothing is imported
+        let before = last_audit_id(&app).await;
+        let bad = encoding_rs::GB18030
+            .encode(&old_catalogue(true))
+            .0
+            .into_owned();
+        let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("gb18030"), "{page}");
+        assert!(
+            page.contains("<td>第 3 行</td><td>发布日期</td><td>“2021年2月30日”不是有效日期"),
+            "{page}"
+        );
+        assert!(page.contains("整个文件都不会导入"));
+        assert!(!page.contains("name=\"token\""));
+        assert_eq!(count().await, 0);
+        assert!(actions_since(&app, before).await.is_empty());
+
+        // without a file, or not as multipart: the form again with the reason
+        let (status, _, page) = reviewer.post("/console/items/import", &[]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("请选择要上传的目录文件"), "{page}");
+
+        // the fixed file: preview, confirm, published in its portal column
+        let good = encoding_rs::GB18030
+            .encode(&old_catalogue(false))
+            .0
+            .into_owned();
+        let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &good).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("确认导入 3 条信息"), "{page}");
+        assert_eq!(count().await, 0, "a preview imports nothing");
+        let token = token_of(&page);
+        // only the uploader confirms
+        let (status, _, _) = editor
+            .post("/console/items/import/confirm", &[("token", &token)])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, page) = reviewer
+            .post("/console/items/import/confirm", &[("token", &token)])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("已导入 3 条信息"), "{page}");
+        assert_eq!(count().await, 3);
+        let actions = actions_since(&app, before).await;
+        assert_eq!(
+            actions,
+            [
+                "items.import_upload",
+                "item.import",
+                "item.import",
+                "item.import",
+                "items.import"
+            ]
+        );
+        let (_, column) = app
+            .get(&format!("/portal/{dept}/columns/department_documents"))
+            .await;
+        assert!(column.contains("IMPORTONE") && column.contains("IMPORTTHREE"));
+        assert!(column.contains("2021-03-01"));
+        let (_, column) = app.get(&format!("/portal/{dept}/columns/key_work")).await;
+        assert!(column.contains("IMPORTTWO"));
+        // imported by the reviewer, published, with the import as the reason
+        let items = app.store.list_items(dept).await.unwrap();
+        for (_, v) in &items {
+            assert_eq!(v.version.state, gongkai_proactive::State::Published);
+            assert_eq!(v.version.author.as_str(), "demo-reviewer");
+            assert!(v.version.reason.as_deref().unwrap().contains("old.csv"));
+            assert!(
+                v.item
+                    .index_number
+                    .to_string()
+                    .starts_with("11640181MB0000002")
+            );
+        }
+
+        // the same confirmation twice does nothing
+        let (status, _, page) = reviewer
+            .post("/console/items/import/confirm", &[("token", &token)])
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(page.contains("已经导入过"), "{page}");
+        // re-importing the same file adds nothing
+        let (status, page) = upload(&reviewer, "/console/items/import", "old.csv", &good).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("都已存在"), "{page}");
+        assert_eq!(page.matches("已存在，跳过").count(), 3);
+        let (status, _, page) = reviewer
+            .post(
+                "/console/items/import/confirm",
+                &[("token", &token_of_any(&page))],
+            )
+            .await;
+        // no confirm form is offered; a forged token finds nothing
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert_eq!(count().await, 3);
+
+        // statistics count what was published: two items in 2021, table 二 from the rows
+        let (status, page) = reviewer.get("/console/statistics?year=2021").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("<th scope=\"row\">部门文件</th><td>1</td><td>1</td>"),
+            "{page}"
+        );
+        assert!(page.contains("<th scope=\"row\">重点工作</th><td>1</td><td>1</td>"));
+        assert!(page.contains("<th scope=\"row\">合计</th><td>2</td><td>2</td>"));
+        // 行政规范性文件: issued 2021 (one), repealed 2021 (one), in force at the end (one)
+        assert!(
+            page.contains("<th scope=\"row\">行政规范性文件</th><td>1</td><td>1</td><td>1</td>"),
+            "{page}"
+        );
+        let (status, page) = reviewer.get("/console/statistics?year=2019").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<th scope=\"row\">部门文件</th><td>1</td><td>1</td>"));
+        assert!(
+            page.contains("<th scope=\"row\">行政规范性文件</th><td>1</td><td>0</td><td>1</td>")
+        );
+        let (status, csv) = reviewer.get("/console/statistics.csv?year=2021").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            csv.contains("部门文件,1,1") && csv.contains("行政规范性文件,1,1,1"),
+            "{csv}"
+        );
+        assert_eq!(
+            reviewer.get("/console/statistics?year=21").await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        app.finish().await;
+    }
+}
+
+/// The token of a confirm form if there is one, else a made-up one.
+fn token_of_any(html: &str) -> String {
+    if html.contains("name=\"token\"") {
+        token_of(html)
+    } else {
+        "0".repeat(32)
+    }
+}
+
+#[tokio::test]
+async fn statistics_count_items_published_through_the_review() {
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let editor = app.sign_in("demo-editor").await;
+        let reviewer = app.sign_in("demo-reviewer").await;
+        let year = gongkai_store::proactive::china_date(chrono::Utc::now()).year();
+        let mut published = 0;
+        for n in 0..3 {
+            let id = editor.create(&format!("统计测试{n}"), "<p>正文</p>").await;
+            if n < 2 {
+                assert_eq!(editor.act(id, "submit", "").await.0, StatusCode::SEE_OTHER);
+                assert_eq!(
+                    reviewer.act(id, "approve", "").await.0,
+                    StatusCode::SEE_OTHER
+                );
+                published += 1;
+            }
+        }
+        let (status, page) = editor
+            .get(&format!("/console/statistics?year={year}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let row =
+            format!("<th scope=\"row\">部门文件</th><td>{published}</td><td>{published}</td>");
+        assert!(page.contains(&row), "{page}");
+        assert!(page.contains("政府网站"));
+        let (_, page) = editor
+            .get(&format!("/console/statistics?year={}", year - 1))
+            .await;
+        assert!(page.contains("<th scope=\"row\">部门文件</th><td>0</td><td>0</td>"));
+        app.finish().await;
+    }
+}
