@@ -58,6 +58,9 @@ pub struct Config {
     /// How often expired sessions and old failed sign-ins are purged (clamped to
     /// [`MAINTENANCE_MIN`, `MAINTENANCE_MAX`]).
     pub maintenance_interval: Duration,
+    /// The public address of the site (`https://gk.example.gov.cn`), for the absolute URLs
+    /// of feeds and sitemaps; when unset, derived from each request's Host header.
+    pub public_base_url: Option<String>,
 }
 
 /// Bounds of [`Config::maintenance_interval`].
@@ -79,6 +82,7 @@ impl Config {
             demo: false,
             template_dir: None,
             maintenance_interval: Duration::from_secs(600),
+            public_base_url: None,
         }
     }
 }
@@ -112,6 +116,8 @@ pub enum StartError {
     Templates(String),
     #[error("演示数据：{0}")]
     Demo(String),
+    #[error("配置 public_base_url：{0}")]
+    PublicBaseUrl(String),
 }
 
 /// A built application, ready to serve on its listener.
@@ -123,7 +129,11 @@ pub struct Server {
 }
 
 /// Opens the store (running migrations), seeds the demo when asked, and builds the router.
-pub async fn build(config: Config, listener: TcpListener) -> Result<Server, StartError> {
+pub async fn build(mut config: Config, listener: TcpListener) -> Result<Server, StartError> {
+    if let Some(base) = &config.public_base_url {
+        config.public_base_url =
+            Some(handlers::feeds::normalize_base_url(base).map_err(StartError::PublicBaseUrl)?);
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
     let store = match &config.database {

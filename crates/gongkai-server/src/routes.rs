@@ -6,7 +6,7 @@
 use crate::auth::{self, ADMINS, AUDIT_READERS, Access, SYSTEM, USER_READERS};
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::proactive::{ITEM_EDITORS, ITEM_REVIEWERS, ITEM_STAFF};
-use crate::handlers::{console, portal, proactive};
+use crate::handlers::{api, console, feeds, listing, portal, proactive};
 use crate::{AppState, metrics};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -28,6 +28,8 @@ pub enum Audience {
     Portal,
     /// The staff console.
     Console,
+    /// The public JSON read API.
+    Api,
 }
 
 /// One entry of the route table.
@@ -246,7 +248,7 @@ pub fn table() -> Vec<RouteDef> {
             "/portal/{agency_id}/columns/{column}",
             Portal,
             Public,
-            get(proactive::portal_column),
+            get(listing::portal_column),
         ),
         r(
             g.clone(),
@@ -255,6 +257,54 @@ pub fn table() -> Vec<RouteDef> {
             Public,
             get(proactive::portal_item),
         ),
+        // feeds, sitemap and the JSON read API (published data only)
+        r(
+            g.clone(),
+            "/portal/{agency_id}/feed.atom",
+            Portal,
+            Public,
+            get(feeds::agency_feed),
+        ),
+        r(
+            g.clone(),
+            "/portal/{agency_id}/columns/{column}/feed.atom",
+            Portal,
+            Public,
+            get(feeds::column_feed),
+        ),
+        r(g.clone(), "/sitemap.xml", Portal, Public, get(feeds::sitemap)),
+        // `/sitemap-{n}.xml`: the router has no partial-segment parameters
+        r(
+            g.clone(),
+            "/{sitemap_file}",
+            Portal,
+            Public,
+            get(feeds::sitemap_part),
+        ),
+        r(g.clone(), "/robots.txt", Ops, Public, get(feeds::robots)),
+        r(g.clone(), "/api/v1/agencies", Api, Public, get(api::agencies)),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{id}/columns",
+            Api,
+            Public,
+            get(api::columns),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{id}/items",
+            Api,
+            Public,
+            get(api::items),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{id}/items/{item_id}",
+            Api,
+            Public,
+            get(api::item),
+        ),
+        r(g.clone(), "/api/v1/{*rest}", Api, Public, get(api::not_found)),
         r(
             g.clone(),
             "/console/items",

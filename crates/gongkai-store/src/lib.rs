@@ -874,6 +874,7 @@ impl Store {
     }
 }
 
+pub mod portal;
 pub mod proactive;
 
 #[cfg(test)]

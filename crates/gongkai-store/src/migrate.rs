@@ -27,6 +27,11 @@ pub const SQLITE: &[Migration] = &[
         description: "proactive",
         sql: include_str!("../migrations/sqlite/0010_proactive.sql"),
     },
+    Migration {
+        version: 14,
+        description: "portal indexes",
+        sql: include_str!("../migrations/sqlite/0014_portal_indexes.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -44,6 +49,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         description: "proactive",
         sql: include_str!("../migrations/postgres/0010_proactive.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "portal indexes",
+        sql: include_str!("../migrations/postgres/0014_portal_indexes.sql"),
     },
 ];
 

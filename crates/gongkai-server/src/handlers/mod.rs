@@ -1,6 +1,9 @@
 //! Request handlers: [`portal`] for the public, [`console`] for staff.
 
+pub mod api;
 pub mod console;
+pub mod feeds;
+pub mod listing;
 pub mod portal;
 pub mod proactive;
 
