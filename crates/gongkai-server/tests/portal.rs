@@ -61,13 +61,13 @@ fn parse_xml(xml: &str) -> Node {
     reader.config_mut().check_end_names = true;
     let mut stack = vec![Node::default()];
     let open = |e: &quick_xml::events::BytesStart| Node {
-        name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+        name: e.name().as_ref().to_owned(),
         attrs: e
             .attributes()
             .map(|a| {
                 let a = a.unwrap();
                 (
-                    String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                    a.key.as_ref().to_owned(),
                     a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .unwrap()
                         .into_owned(),
@@ -361,7 +361,7 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         in_column.remove(&item_url(elsewhere));
         assert_eq!(linked, in_column);
         bodies.push(("column feed".into(), xml));
-        assert_eq!(app.get(&format!("/portal/{dept}/columns/guide/feed.atom")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/portal/{dept}/columns/no_such_column/feed.atom")).await.0, StatusCode::NOT_FOUND);
         assert_eq!(app.get("/portal/999999/feed.atom").await.0, StatusCode::NOT_FOUND);
         assert_eq!(app.get("/portal/abc/feed.atom").await.0, StatusCode::NOT_FOUND);
 
@@ -388,7 +388,8 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         bodies.push(("sitemap".into(), xml));
         assert_eq!(app.get("/sitemap-1.xml").await.0, StatusCode::OK);
         for missing in ["/sitemap-2.xml", "/sitemap-0.xml", "/sitemap-x.xml", "/favicon.ico"] {
-            assert_eq!(app.get(missing).await.0, StatusCode::NOT_FOUND, "{missing}");
+            let (status, body) = app.get(missing).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
         }
         let (status, ct, robots) = get_full(&app, "/robots.txt").await;
         assert_eq!(status, StatusCode::OK);

@@ -10,7 +10,7 @@
 //! values are found by loose index scans (one index seek per distinct value) instead of reading
 //! every row.
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate};
 use gongkai_proactive::ColumnKey;
 use serde::Serialize;
@@ -579,6 +579,105 @@ mod tests {
             assert_eq!(of(col), Some(Some(y2022.timestamp())));
             assert_eq!(of("plans"), Some(Some(y2022.timestamp())));
             assert!(lastmods.iter().any(|c| c.last_published_at.is_none()));
+            s.drop_schema().await.unwrap();
+        }
+    }
+
+    /// A million published items: every portal read stays an index range (run with
+    /// `cargo test -p gongkai-store --lib million -- --ignored --nocapture`).
+    #[tokio::test]
+    #[ignore = "slow: fills a million rows"]
+    async fn a_million_published_items_stay_fast() {
+        for (s, _dir) in stores().await {
+            let a = s
+                .create_agency(
+                    &AgencyInput {
+                        parent_id: None,
+                        name: "灵武市审批服务管理局".into(),
+                        uscc: Uscc::with_check_digit("11640181MB0000002").unwrap(),
+                        division_code: DivisionCode::parse("640181").unwrap(),
+                        kind: AgencyKind::Department,
+                        report_deadline: None,
+                    },
+                    &Actor::system(),
+                )
+                .await
+                .unwrap();
+            // a real item first, so that the catalogue is stored
+            item(&s, a.id, "plans", "真实的信息", None, Utc::now(), None).await;
+            let n = 1_000_000;
+            let series = format!(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n})"
+            );
+            let fill_items = format!(
+                "INSERT INTO items (id, agency_id, index_number, created_at, updated_at) \
+                 {series} SELECT x + 100, {}, 'bulk-' || x, 0, 0 FROM c",
+                a.id
+            );
+            let fill_versions = format!(
+                "INSERT INTO item_versions (item_id, number, agency_id, state, column_key, title, \
+                 publisher, topic, disclosure_mode, scope, kind, body_html, attachments, author, \
+                 editors, published_at, created_at, updated_at) {series} \
+                 SELECT x + 100, 1, {}, 'published', \
+                 CASE x % 4 WHEN 0 THEN 'policy_documents' WHEN 1 THEN 'plans' \
+                   WHEN 2 THEN 'statistics' ELSE 'budgets' END, \
+                 'bulk title', 'publisher', 'topic-' || (x % 20), 'proactive', '', 'other', \
+                 '<p>b</p>', '[]', 'a', '[]', 1500000000 + x * 300, 0, 0 FROM c",
+                a.id
+            );
+            let start = std::time::Instant::now();
+            with_pool!(&s, p => {
+                sqlx::query(AssertSqlSafe(fill_items.as_str())).execute(p).await.unwrap();
+                sqlx::query(AssertSqlSafe(fill_versions.as_str())).execute(p).await.unwrap();
+            });
+            if let Store::Postgres(b) = &s {
+                sqlx::query("ANALYZE item_versions").execute(&b.pool).await.unwrap();
+            }
+            if let Store::Sqlite(b) = &s {
+                sqlx::query("ANALYZE").execute(&b.pool).await.unwrap();
+            }
+            eprintln!("{}: filled in {:?}", s.backend_name(), start.elapsed());
+            let key = ColumnKey::parse("plans").unwrap();
+            let column = PublicFilter {
+                column: Some(key.clone()),
+                ..PublicFilter::default()
+            };
+            let timed = |what: &'static str, started: std::time::Instant| {
+                let took = started.elapsed();
+                eprintln!("{}: {what}: {took:?}", s.backend_name());
+                assert!(took.as_millis() < 1500, "{what} took {took:?}");
+            };
+            let t = std::time::Instant::now();
+            let page = s.list_public(a.id, &column, 0, 20, 10_000).await.unwrap();
+            timed("column page 1", t);
+            assert_eq!((page.items.len(), page.total, page.total_exact), (20, 10_000, false));
+            let t = std::time::Instant::now();
+            s.list_public(a.id, &column, 9_980, 20, 10_000).await.unwrap();
+            timed("column page 500", t);
+            let mut f = column.clone();
+            f.year = Some(2019);
+            f.topic = Some("topic-5".into());
+            let t = std::time::Instant::now();
+            let page = s.list_public(a.id, &f, 0, 20, 10_000).await.unwrap();
+            timed("column, year and topic", t);
+            assert!(page.total > 0);
+            let t = std::time::Instant::now();
+            let facets = s.public_facets(a.id, &key).await.unwrap();
+            timed("facets", t);
+            assert_eq!(facets.topics.len(), 5, "{facets:?}");
+            assert!(facets.years.len() >= 9, "{facets:?}");
+            let t = std::time::Instant::now();
+            s.recent_public(a.id, None, 50).await.unwrap();
+            timed("agency feed", t);
+            let t = std::time::Instant::now();
+            assert_eq!(s.count_public_items().await.unwrap(), n + 1);
+            timed("sitemap count", t);
+            let t = std::time::Instant::now();
+            assert_eq!(s.public_item_locations(950_000, 50_000).await.unwrap().len(), 50_000);
+            timed("last sitemap file", t);
+            let t = std::time::Instant::now();
+            s.public_column_lastmods().await.unwrap();
+            timed("column lastmods", t);
             s.drop_schema().await.unwrap();
         }
     }

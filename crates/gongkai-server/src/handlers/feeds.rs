@@ -330,7 +330,7 @@ fn urlset(base: &str, pages: &[SiteUrl], items: &[ItemLocation]) -> Result<Vec<u
     w.create_element("urlset")
         .with_attribute(("xmlns", SITEMAP_NS))
         .write_inner_content(|w| {
-            let mut url = |w: &mut Writer<Vec<u8>>, path: &str, lastmod: Option<i64>| {
+            let url = |w: &mut Writer<Vec<u8>>, path: &str, lastmod: Option<i64>| {
                 w.create_element("url").write_inner_content(|w| {
                     text_el(w, "loc", &format!("{base}{path}"))?;
                     if let Some(t) = lastmod {
@@ -367,24 +367,51 @@ fn sitemap_index(base: &str, files: i64) -> Result<Vec<u8>, io::Error> {
     Ok(w.into_inner())
 }
 
-/// Sitemap file `n` (1-based), `None` beyond the last.
-async fn sitemap_file(state: &AppState, base: &str, n: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let pages = page_urls(state).await?;
-    let page_count = i64::try_from(pages.len()).unwrap_or(i64::MAX);
-    let items = state.store.count_public_items().await?;
-    let Some((from, to, offset, count)) = sitemap_slice(page_count, items, SITEMAP_MAX_URLS, n)
-    else {
-        return Ok(None);
-    };
-    let locations = if count > 0 {
-        state.store.public_item_locations(offset, count).await?
-    } else {
-        Vec::new()
-    };
-    let slice = pages
-        .get(usize::try_from(from).unwrap_or(0)..usize::try_from(to).unwrap_or(0))
-        .unwrap_or_default();
-    urlset(base, slice, &locations).map(Some).map_err(xml_error)
+/// What the sitemap lists: the portal's pages, then the published items.
+struct SitemapPlan {
+    pages: Vec<SiteUrl>,
+    items: i64,
+}
+
+impl SitemapPlan {
+    async fn load(state: &AppState) -> Result<Self, AppError> {
+        Ok(Self {
+            pages: page_urls(state).await?,
+            items: state.store.count_public_items().await?,
+        })
+    }
+
+    fn page_count(&self) -> i64 {
+        i64::try_from(self.pages.len()).unwrap_or(i64::MAX)
+    }
+
+    fn files(&self) -> i64 {
+        sitemap_files(self.page_count() + self.items, SITEMAP_MAX_URLS)
+    }
+
+    /// Sitemap file `n` (1-based), `None` beyond the last.
+    async fn file(
+        &self,
+        state: &AppState,
+        base: &str,
+        n: i64,
+    ) -> Result<Option<Vec<u8>>, AppError> {
+        let Some((from, to, offset, count)) =
+            sitemap_slice(self.page_count(), self.items, SITEMAP_MAX_URLS, n)
+        else {
+            return Ok(None);
+        };
+        let locations = if count > 0 {
+            state.store.public_item_locations(offset, count).await?
+        } else {
+            Vec::new()
+        };
+        let slice = self
+            .pages
+            .get(usize::try_from(from).unwrap_or(0)..usize::try_from(to).unwrap_or(0))
+            .unwrap_or_default();
+        urlset(base, slice, &locations).map(Some).map_err(xml_error)
+    }
 }
 
 /// `/sitemap.xml`: every public page, or the index of the sitemap files when there are more
@@ -394,13 +421,12 @@ pub async fn sitemap(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let base = base_url(&state.config, &headers);
-    let pages = i64::try_from(page_urls(&state).await?.len()).unwrap_or(i64::MAX);
-    let items = state.store.count_public_items().await?;
-    let files = sitemap_files(pages + items, SITEMAP_MAX_URLS);
+    let plan = SitemapPlan::load(&state).await?;
+    let files = plan.files();
     let body = if files > 1 {
         sitemap_index(&base, files).map_err(xml_error)?
     } else {
-        sitemap_file(&state, &base, 1)
+        plan.file(&state, &base, 1)
             .await?
             .ok_or(AppError::NotFound)?
     };
@@ -421,7 +447,9 @@ pub async fn sitemap_part(
         .and_then(|n| n.parse().ok())
         .ok_or(AppError::NotFound)?;
     let base = base_url(&state.config, &headers);
-    let body = sitemap_file(&state, &base, n)
+    let body = SitemapPlan::load(&state)
+        .await?
+        .file(&state, &base, n)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(xml_response(XML_TYPE, body))

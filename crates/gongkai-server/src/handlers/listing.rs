@@ -223,11 +223,11 @@ pub async fn portal_column(
     );
     let pages = page_count(list.total, q.per_page);
     let filtered = q.year.is_some() || q.topic.is_some() || q.publisher.is_some();
-    let page_errors: Vec<&str> = q
+    let page_errors: Vec<String> = q
         .errors
         .iter()
         .filter(|e| !matches!(e.field, "year" | "topic" | "publisher"))
-        .map(|e| e.message.as_str())
+        .map(|e| e.message.clone())
         .collect();
     let html = render(
         &state,
@@ -255,9 +255,9 @@ pub async fn portal_column(
                 publishers => options(facets.publishers, q.publisher.as_ref()),
             },
             errors => context! {
-                year => q.error_of("year"),
-                topic => q.error_of("topic"),
-                publisher => q.error_of("publisher"),
+                year => q.error_of("year").map(str::to_owned),
+                topic => q.error_of("topic").map(str::to_owned),
+                publisher => q.error_of("publisher").map(str::to_owned),
             },
             page_errors => page_errors,
         },
