@@ -272,7 +272,13 @@ pub fn table() -> Vec<RouteDef> {
             Public,
             get(feeds::column_feed),
         ),
-        r(g.clone(), "/sitemap.xml", Portal, Public, get(feeds::sitemap)),
+        r(
+            g.clone(),
+            "/sitemap.xml",
+            Portal,
+            Public,
+            get(feeds::sitemap),
+        ),
         // `/sitemap-{n}.xml`: the router has no partial-segment parameters
         r(
             g.clone(),
@@ -282,7 +288,13 @@ pub fn table() -> Vec<RouteDef> {
             get(feeds::sitemap_part),
         ),
         r(g.clone(), "/robots.txt", Ops, Public, get(feeds::robots)),
-        r(g.clone(), "/api/v1/agencies", Api, Public, get(api::agencies)),
+        r(
+            g.clone(),
+            "/api/v1/agencies",
+            Api,
+            Public,
+            get(api::agencies),
+        ),
         r(
             g.clone(),
             "/api/v1/agencies/{id}/columns",
@@ -304,7 +316,13 @@ pub fn table() -> Vec<RouteDef> {
             Public,
             get(api::item),
         ),
-        r(g.clone(), "/api/v1/{*rest}", Api, Public, get(api::not_found)),
+        r(
+            g.clone(),
+            "/api/v1/{*rest}",
+            Api,
+            Public,
+            get(api::not_found),
+        ),
         r(
             g.clone(),
             "/console/items",

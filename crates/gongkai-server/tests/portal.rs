@@ -176,7 +176,9 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         let dept = app.dept;
         let col = "department_documents";
         let column_path = format!("/portal/{dept}/columns/{col}");
-        let this_year = Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).year();
+        let this_year = Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .year();
 
         // published through the console: 21 on 综合政务, one on 财政, one in another column
         let mut published = BTreeSet::new();
@@ -194,10 +196,24 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
             published.insert(id);
             general.insert(id);
         }
-        let finance = create(&editor, col, "财政预算公开通知", "财政、金融、审计", "<p>财政正文PUBLICBODY</p>").await;
+        let finance = create(
+            &editor,
+            col,
+            "财政预算公开通知",
+            "财政、金融、审计",
+            "<p>财政正文PUBLICBODY</p>",
+        )
+        .await;
         publish(&editor, &reviewer, finance).await;
         published.insert(finance);
-        let elsewhere = create(&editor, "key_work", "重点工作安排", "综合政务", "<p>重点工作</p>").await;
+        let elsewhere = create(
+            &editor,
+            "key_work",
+            "重点工作安排",
+            "综合政务",
+            "<p>重点工作</p>",
+        )
+        .await;
         publish(&editor, &reviewer, elsewhere).await;
         published.insert(elsewhere);
         general.insert(elsewhere);
@@ -226,24 +242,57 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
             )
             .await
             .unwrap();
-        for (t, who) in [(Transition::Submit, "demo-editor"), (Transition::Approve, "demo-reviewer")] {
-            app.store.transition_item(old.id, &t, &actor(who), in_2021).await.unwrap();
+        for (t, who) in [
+            (Transition::Submit, "demo-editor"),
+            (Transition::Approve, "demo-reviewer"),
+        ] {
+            app.store
+                .transition_item(old.id, &t, &actor(who), in_2021)
+                .await
+                .unwrap();
         }
         published.insert(old.id);
 
         // never public: a draft, a returned item, a withdrawn item, and a published item's
         // pending edit
-        let draft = create(&editor, col, "草稿标题DRAFTMARK", "草稿主题DRAFTMARK", "<p>DRAFTMARK</p>").await;
-        let returned = create(&editor, col, "退回标题RETURNEDMARK", "综合政务", "<p>RETURNEDMARK</p>").await;
+        let draft = create(
+            &editor,
+            col,
+            "草稿标题DRAFTMARK",
+            "草稿主题DRAFTMARK",
+            "<p>DRAFTMARK</p>",
+        )
+        .await;
+        let returned = create(
+            &editor,
+            col,
+            "退回标题RETURNEDMARK",
+            "综合政务",
+            "<p>RETURNEDMARK</p>",
+        )
+        .await;
         editor.act(returned, "submit", "").await;
         assert_eq!(
-            reviewer.act(returned, "return", "退回原因RETURNREASON").await.0,
+            reviewer
+                .act(returned, "return", "退回原因RETURNREASON")
+                .await
+                .0,
             StatusCode::SEE_OTHER
         );
-        let withdrawn = create(&editor, col, "撤回标题WITHDRAWNMARK", "撤回主题WITHDRAWNMARK", "<p>WITHDRAWNMARK</p>").await;
+        let withdrawn = create(
+            &editor,
+            col,
+            "撤回标题WITHDRAWNMARK",
+            "撤回主题WITHDRAWNMARK",
+            "<p>WITHDRAWNMARK</p>",
+        )
+        .await;
         publish(&editor, &reviewer, withdrawn).await;
         assert_eq!(
-            reviewer.act(withdrawn, "withdraw", "撤回原因WITHDRAWREASON").await.0,
+            reviewer
+                .act(withdrawn, "withdraw", "撤回原因WITHDRAWREASON")
+                .await
+                .0,
             StatusCode::SEE_OTHER
         );
         let (status, _, _) = editor
@@ -267,11 +316,18 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(count_shown(&page), "23", "21 + finance + 2021: {page}");
         assert!(page.contains("第 1 / 2 页"));
-        for label in ["<label for=\"filter-year\">", "<label for=\"filter-topic\">", "<label for=\"filter-publisher\">"] {
+        for label in [
+            "<label for=\"filter-year\">",
+            "<label for=\"filter-topic\">",
+            "<label for=\"filter-publisher\">",
+        ] {
             assert!(page.contains(label), "{label}");
         }
         // options are the values that occur in the column's published items
-        assert!(page.contains(&format!("<option value=\"{this_year}\">")), "{page}");
+        assert!(
+            page.contains(&format!("<option value=\"{this_year}\">")),
+            "{page}"
+        );
         assert!(page.contains("<option value=\"2021\">"));
         assert!(page.contains("<option value=\"城乡建设、环境保护\">"));
         assert!(page.contains("<option value=\"灵武市审批服务管理局\">"));
@@ -295,13 +351,22 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         // pagination keeps the filters
         let next = format!("?topic={topic}&amp;page=2");
         assert!(page.contains(&next), "{page}");
-        let (status, page2) = app.get(&format!("{column_path}?topic={topic}&page=2")).await;
+        let (status, page2) = app
+            .get(&format!("{column_path}?topic={topic}&page=2"))
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert!(page2.contains("第 2 / 2 页"), "{page2}");
         assert!(page2.contains("<option value=\"综合政务\" selected>"));
         assert!(page2.contains(&format!("?topic={topic}&amp;page=1")));
-        assert_eq!(page2.matches(&format!("href=\"/portal/{dept}/items/")).count(), 1);
-        let (_, none) = app.get(&format!("{column_path}?year=2021&topic={topic}")).await;
+        assert_eq!(
+            page2
+                .matches(&format!("href=\"/portal/{dept}/items/"))
+                .count(),
+            1
+        );
+        let (_, none) = app
+            .get(&format!("{column_path}?year=2021&topic={topic}"))
+            .await;
         assert!(none.contains("没有符合筛选条件的信息"));
         bodies.push(("topic page 2".into(), page2));
         // bad values: a Chinese message tied to the field, never a 500
@@ -310,7 +375,12 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         assert!(bad.contains("年份“abc”无效"), "{bad}");
         assert!(bad.contains("aria-describedby=\"filter-year-error\""));
         assert_eq!(count_shown(&bad), "23", "the bad filter is ignored");
-        for q in ["page=-1", "page=abc", "page=99999999", "page=99999999999999999999999"] {
+        for q in [
+            "page=-1",
+            "page=abc",
+            "page=99999999",
+            "page=99999999999999999999999",
+        ] {
             let (status, bad) = app.get(&format!("{column_path}?{q}")).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
             assert!(bad.contains("页码"), "{q}: {bad}");
@@ -334,7 +404,9 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         for e in &entries {
             let id = &e.child("id").unwrap().text;
             assert!(!e.child("title").unwrap().text.is_empty());
-            assert!(chrono::DateTime::parse_from_rfc3339(&e.child("updated").unwrap().text).is_ok());
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(&e.child("updated").unwrap().text).is_ok()
+            );
             let link = e.child("link").unwrap();
             assert_eq!(link.attr("rel"), Some("alternate"));
             assert_eq!(link.attr("href"), Some(id.as_str()));
@@ -342,28 +414,51 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
             linked.insert(id.clone());
         }
         let expected: BTreeSet<String> = published.iter().map(|&id| item_url(id)).collect();
-        assert_eq!(linked, expected, "the agency feed lists exactly the published items");
+        assert_eq!(
+            linked, expected,
+            "the agency feed lists exactly the published items"
+        );
         let finance_entry = entries
             .iter()
             .find(|e| e.child("id").unwrap().text == item_url(finance))
             .unwrap();
-        assert_eq!(finance_entry.child("summary").unwrap().text, "财政正文PUBLICBODY");
+        assert_eq!(
+            finance_entry.child("summary").unwrap().text,
+            "财政正文PUBLICBODY"
+        );
         // newest first: the 2021 item is last
-        assert_eq!(entries.last().unwrap().child("id").unwrap().text, item_url(old.id));
+        assert_eq!(
+            entries.last().unwrap().child("id").unwrap().text,
+            item_url(old.id)
+        );
         bodies.push(("agency feed".into(), xml));
 
         let (status, ct, xml) = get_full(&app, &format!("{column_path}/feed.atom")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(ct, "application/atom+xml; charset=utf-8");
         let feed = parse_xml(&xml);
-        let linked: BTreeSet<String> = feed.all("entry").map(|e| e.child("id").unwrap().text.clone()).collect();
+        let linked: BTreeSet<String> = feed
+            .all("entry")
+            .map(|e| e.child("id").unwrap().text.clone())
+            .collect();
         let mut in_column = expected.clone();
         in_column.remove(&item_url(elsewhere));
         assert_eq!(linked, in_column);
         bodies.push(("column feed".into(), xml));
-        assert_eq!(app.get(&format!("/portal/{dept}/columns/no_such_column/feed.atom")).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(app.get("/portal/999999/feed.atom").await.0, StatusCode::NOT_FOUND);
-        assert_eq!(app.get("/portal/abc/feed.atom").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(&format!("/portal/{dept}/columns/no_such_column/feed.atom"))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/portal/999999/feed.atom").await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/portal/abc/feed.atom").await.0,
+            StatusCode::NOT_FOUND
+        );
 
         // ---- sitemap and robots.txt ------------------------------------------------------------
         let (status, ct, xml) = get_full(&app, "/sitemap.xml").await;
@@ -371,23 +466,51 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         assert!(ct.starts_with("application/xml"), "{ct}");
         let set = parse_xml(&xml);
         assert_eq!(set.name, "urlset");
-        assert_eq!(set.attr("xmlns"), Some("http://www.sitemaps.org/schemas/sitemap/0.9"));
+        assert_eq!(
+            set.attr("xmlns"),
+            Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+        );
         let urls: Vec<&Node> = set.all("url").collect();
-        let locs: BTreeSet<String> = urls.iter().map(|u| u.child("loc").unwrap().text.clone()).collect();
-        let item_locs: BTreeSet<String> = locs.iter().filter(|l| l.contains("/items/")).cloned().collect();
-        assert_eq!(item_locs, expected, "the sitemap lists exactly the published item pages");
-        for must in ["/".to_owned(), format!("/portal/{dept}"), format!("/portal/{dept}/columns"), column_path.clone()] {
+        let locs: BTreeSet<String> = urls
+            .iter()
+            .map(|u| u.child("loc").unwrap().text.clone())
+            .collect();
+        let item_locs: BTreeSet<String> = locs
+            .iter()
+            .filter(|l| l.contains("/items/"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            item_locs, expected,
+            "the sitemap lists exactly the published item pages"
+        );
+        for must in [
+            "/".to_owned(),
+            format!("/portal/{dept}"),
+            format!("/portal/{dept}/columns"),
+            column_path.clone(),
+        ] {
             assert!(locs.contains(&app.url(&must)), "{must} missing");
         }
         for u in &urls {
-            if u.child("loc").unwrap().text.contains("/items/") || u.child("loc").unwrap().text.ends_with(&column_path) {
+            if u.child("loc").unwrap().text.contains("/items/")
+                || u.child("loc").unwrap().text.ends_with(&column_path)
+            {
                 let lastmod = &u.child("lastmod").expect("lastmod").text;
-                assert!(chrono::DateTime::parse_from_rfc3339(lastmod).is_ok(), "{lastmod}");
+                assert!(
+                    chrono::DateTime::parse_from_rfc3339(lastmod).is_ok(),
+                    "{lastmod}"
+                );
             }
         }
         bodies.push(("sitemap".into(), xml));
         assert_eq!(app.get("/sitemap-1.xml").await.0, StatusCode::OK);
-        for missing in ["/sitemap-2.xml", "/sitemap-0.xml", "/sitemap-x.xml", "/favicon.ico"] {
+        for missing in [
+            "/sitemap-2.xml",
+            "/sitemap-0.xml",
+            "/sitemap-x.xml",
+            "/favicon.ico",
+        ] {
             let (status, body) = app.get(missing).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
         }
@@ -400,46 +523,100 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
         // ---- JSON API --------------------------------------------------------------------------
         let (status, v) = json(&app, "/api/v1/agencies").await;
         assert_eq!(status, StatusCode::OK);
-        let me = v["agencies"].as_array().unwrap().iter().find(|a| a["id"] == dept).unwrap();
+        let me = v["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == dept)
+            .unwrap();
         assert_eq!(me["name"], "灵武市审批服务管理局");
-        assert!(me["uscc"].as_str().unwrap().starts_with("11640181MB0000002"));
+        assert!(
+            me["uscc"]
+                .as_str()
+                .unwrap()
+                .starts_with("11640181MB0000002")
+        );
         assert!(me["kind"].is_string());
         let (status, v) = json(&app, &format!("/api/v1/agencies/{dept}/columns")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(v["columns"].as_array().unwrap().len(), 13);
-        assert!(v["columns"].as_array().unwrap().iter().any(|c| c["key"] == col && c["name"] == "部门文件"));
+        assert!(
+            v["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["key"] == col && c["name"] == "部门文件")
+        );
 
         let (status, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?per_page=100")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(ids_of(&v), published);
         assert_eq!(v["total"].as_i64(), Some(published.len() as i64));
         assert_eq!(v["total_exact"].as_bool(), Some(true));
-        assert_eq!((v["page"].as_i64(), v["per_page"].as_i64()), (Some(1), Some(100)));
+        assert_eq!(
+            (v["page"].as_i64(), v["per_page"].as_i64()),
+            (Some(1), Some(100))
+        );
         bodies.push(("api list".into(), v.to_string()));
-        let (_, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?column={col}&year=2021")).await;
+        let (_, v) = json(
+            &app,
+            &format!("/api/v1/agencies/{dept}/items?column={col}&year=2021"),
+        )
+        .await;
         assert_eq!(ids_of(&v), BTreeSet::from([old.id]));
         assert_eq!(v["items"][0]["published_on"], "2021-05-10");
         assert_eq!(v["items"][0]["topic"], "城乡建设、环境保护");
-        let (_, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?topic={topic}&per_page=100")).await;
+        let (_, v) = json(
+            &app,
+            &format!("/api/v1/agencies/{dept}/items?topic={topic}&per_page=100"),
+        )
+        .await;
         assert_eq!(ids_of(&v), general);
-        let (_, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?page=2&per_page=10")).await;
+        let (_, v) = json(
+            &app,
+            &format!("/api/v1/agencies/{dept}/items?page=2&per_page=10"),
+        )
+        .await;
         assert_eq!(v["items"].as_array().unwrap().len(), 10);
-        assert_eq!((v["page"].as_i64(), v["total"].as_i64()), (Some(2), Some(published.len() as i64)));
-        let (_, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?per_page=1000")).await;
+        assert_eq!(
+            (v["page"].as_i64(), v["total"].as_i64()),
+            (Some(2), Some(published.len() as i64))
+        );
+        let (_, v) = json(
+            &app,
+            &format!("/api/v1/agencies/{dept}/items?per_page=1000"),
+        )
+        .await;
         assert_eq!(v["per_page"].as_i64(), Some(100), "per_page is capped");
-        for (q, field) in [("year=abc", "年份"), ("page=-1", "页码"), ("per_page=0", "每页条数"), ("column=nope", "栏目")] {
+        for (q, field) in [
+            ("year=abc", "年份"),
+            ("page=-1", "页码"),
+            ("per_page=0", "每页条数"),
+            ("column=nope", "栏目"),
+        ] {
             let (status, v) = json(&app, &format!("/api/v1/agencies/{dept}/items?{q}")).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
             assert_eq!(v["error"]["code"], "invalid_parameter");
-            assert!(v["error"]["message"].as_str().unwrap().contains(field), "{q}: {v}");
+            assert!(
+                v["error"]["message"].as_str().unwrap().contains(field),
+                "{q}: {v}"
+            );
         }
 
         let (status, v) = json(&app, &format!("/api/v1/agencies/{dept}/items/{finance}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(v["title"], "财政预算公开通知", "the live version, not the pending edit");
+        assert_eq!(
+            v["title"], "财政预算公开通知",
+            "the live version, not the pending edit"
+        );
         assert!(v["body_html"].as_str().unwrap().contains("PUBLICBODY"));
         assert!(v["attachments"].is_array());
-        assert!(v["index_number"].as_str().unwrap().starts_with("11640181MB0000002"));
+        assert!(
+            v["index_number"]
+                .as_str()
+                .unwrap()
+                .starts_with("11640181MB0000002")
+        );
         assert_eq!(v["publisher"], "灵武市审批服务管理局");
         for staff in ["author", "reviewer", "reason", "editors", "state"] {
             assert!(v.get(staff).is_none(), "{staff} exposed: {v}");
@@ -464,7 +641,10 @@ async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
 
         // ---- nothing unpublished anywhere ------------------------------------------------------
         for id in hidden {
-            assert_eq!(app.get(&format!("/portal/{dept}/items/{id}")).await.0, StatusCode::NOT_FOUND);
+            assert_eq!(
+                app.get(&format!("/portal/{dept}/items/{id}")).await.0,
+                StatusCode::NOT_FOUND
+            );
         }
         for (path, body) in crawl(&app).await {
             bodies.push((path, body));
@@ -485,7 +665,10 @@ async fn a_configured_public_address_is_used_and_a_bad_one_refused() {
     })
     .await;
     let (_, robots) = app.get("/robots.txt").await;
-    assert!(robots.contains("Sitemap: https://gk.example.gov.cn/sitemap.xml"), "{robots}");
+    assert!(
+        robots.contains("Sitemap: https://gk.example.gov.cn/sitemap.xml"),
+        "{robots}"
+    );
     let (_, xml) = app.get(&format!("/portal/{}/feed.atom", app.dept)).await;
     let feed = parse_xml(&xml);
     assert_eq!(

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, backends, crawl, planted_resident_id};
+use common::{NEW_PASSWORD, TestApp, backends, crawl, planted_resident_id};
 use gongkai_agency::Role;
 use gongkai_store::{Actor, AuditFilter, NewUser};
 use reqwest::StatusCode;

@@ -129,7 +129,11 @@ fn where_clause(agency_id: i64, f: &PublicFilter) -> Option<(String, Vec<Bind>)>
         sql.push_str(&format!(" AND {cond} ${}", binds.len()));
     };
     if let Some(c) = &f.column {
-        push("v.column_key =", Bind::Text(c.as_str().to_owned()), &mut binds);
+        push(
+            "v.column_key =",
+            Bind::Text(c.as_str().to_owned()),
+            &mut binds,
+        );
     }
     if let Some(t) = &f.topic {
         push("v.topic =", Bind::Text(t.clone()), &mut binds);
@@ -177,7 +181,9 @@ macro_rules! public_item {
             written_on: date_of(r.try_get("written_on")?)?,
             published_on: date_of(r.try_get("published_on")?)?,
             topic: r.try_get("topic")?,
-            published_at: r.try_get::<Option<i64>, _>("published_at")?.unwrap_or_default(),
+            published_at: r
+                .try_get::<Option<i64>, _>("published_at")?
+                .unwrap_or_default(),
         }
     }};
 }
@@ -427,7 +433,9 @@ mod tests {
             );
             let pg = Store::open_postgres(&url, Some(&schema))
                 .await
-                .unwrap_or_else(|e| panic!("GONGKAI_TEST_POSTGRES_URL is set but unreachable: {e}"));
+                .unwrap_or_else(|e| {
+                    panic!("GONGKAI_TEST_POSTGRES_URL is set but unreachable: {e}")
+                });
             pg.migrate().await.unwrap();
             out.push((pg, None));
         }
@@ -506,11 +514,56 @@ mod tests {
             let y2020 = Utc.with_ymd_and_hms(2020, 12, 31, 15, 30, 0).unwrap();
             let y2021 = Utc.with_ymd_and_hms(2020, 12, 31, 16, 30, 0).unwrap();
             let y2022 = Utc.with_ymd_and_hms(2022, 6, 1, 2, 0, 0).unwrap();
-            let i2020 = item(&s, a.id, col, "二〇二〇年的通知", Some("综合政务"), y2020, None).await;
-            let i2021 = item(&s, a.id, col, "二〇二一年的通知", Some("财政、金融、审计"), y2021, None).await;
-            let i2022 = item(&s, a.id, col, "二〇二二年的通知", Some("综合政务"), y2022, None).await;
-            item(&s, a.id, col, "草稿DRAFT", Some("草稿主题"), y2022, Some("draft")).await;
-            item(&s, a.id, col, "撤回WITHDRAWN", Some("撤回主题"), y2022, Some("withdrawn")).await;
+            let i2020 = item(
+                &s,
+                a.id,
+                col,
+                "二〇二〇年的通知",
+                Some("综合政务"),
+                y2020,
+                None,
+            )
+            .await;
+            let i2021 = item(
+                &s,
+                a.id,
+                col,
+                "二〇二一年的通知",
+                Some("财政、金融、审计"),
+                y2021,
+                None,
+            )
+            .await;
+            let i2022 = item(
+                &s,
+                a.id,
+                col,
+                "二〇二二年的通知",
+                Some("综合政务"),
+                y2022,
+                None,
+            )
+            .await;
+            item(
+                &s,
+                a.id,
+                col,
+                "草稿DRAFT",
+                Some("草稿主题"),
+                y2022,
+                Some("draft"),
+            )
+            .await;
+            item(
+                &s,
+                a.id,
+                col,
+                "撤回WITHDRAWN",
+                Some("撤回主题"),
+                y2022,
+                Some("withdrawn"),
+            )
+            .await;
             let other = item(&s, a.id, "plans", "其他栏目的信息", None, y2022, None).await;
 
             let key = ColumnKey::parse(col).unwrap();
@@ -521,47 +574,96 @@ mod tests {
                 publisher: None,
             };
             let ids = |p: &PublicPage| p.items.iter().map(|i| i.item_id).collect::<Vec<_>>();
-            let all = s.list_public(a.id, &f(None, None), 0, 10, 100).await.unwrap();
-            assert_eq!(ids(&all), vec![i2022, i2021, i2020], "newest first, published only");
+            let all = s
+                .list_public(a.id, &f(None, None), 0, 10, 100)
+                .await
+                .unwrap();
+            assert_eq!(
+                ids(&all),
+                vec![i2022, i2021, i2020],
+                "newest first, published only"
+            );
             assert_eq!((all.total, all.total_exact), (3, true));
-            let page = s.list_public(a.id, &f(None, None), 1, 1, 100).await.unwrap();
+            let page = s
+                .list_public(a.id, &f(None, None), 1, 1, 100)
+                .await
+                .unwrap();
             assert_eq!(ids(&page), vec![i2021]);
             let capped = s.list_public(a.id, &f(None, None), 0, 1, 2).await.unwrap();
             assert_eq!((capped.total, capped.total_exact), (2, false));
-            let y = s.list_public(a.id, &f(Some(2021), None), 0, 10, 100).await.unwrap();
+            let y = s
+                .list_public(a.id, &f(Some(2021), None), 0, 10, 100)
+                .await
+                .unwrap();
             assert_eq!(ids(&y), vec![i2021], "year in China Standard Time");
             assert_eq!(y.items[0].published_on, NaiveDate::from_ymd_opt(2021, 1, 1));
-            let t = s.list_public(a.id, &f(None, Some("综合政务")), 0, 10, 100).await.unwrap();
+            let t = s
+                .list_public(a.id, &f(None, Some("综合政务")), 0, 10, 100)
+                .await
+                .unwrap();
             assert_eq!(ids(&t), vec![i2022, i2020]);
-            let yt = s.list_public(a.id, &f(Some(2022), Some("综合政务")), 0, 10, 100).await.unwrap();
+            let yt = s
+                .list_public(a.id, &f(Some(2022), Some("综合政务")), 0, 10, 100)
+                .await
+                .unwrap();
             assert_eq!((ids(&yt), yt.total), (vec![i2022], 1));
-            let none = s.list_public(a.id, &f(Some(2021), Some("综合政务")), 0, 10, 100).await.unwrap();
+            let none = s
+                .list_public(a.id, &f(Some(2021), Some("综合政务")), 0, 10, 100)
+                .await
+                .unwrap();
             assert_eq!(none.total, 0);
             let mut by_publisher = f(None, None);
             by_publisher.publisher = Some("灵武市审批服务管理局".into());
-            assert_eq!(s.list_public(a.id, &by_publisher, 0, 10, 100).await.unwrap().total, 3);
+            assert_eq!(
+                s.list_public(a.id, &by_publisher, 0, 10, 100)
+                    .await
+                    .unwrap()
+                    .total,
+                3
+            );
             by_publisher.publisher = Some("别的机构".into());
-            assert_eq!(s.list_public(a.id, &by_publisher, 0, 10, 100).await.unwrap().total, 0);
+            assert_eq!(
+                s.list_public(a.id, &by_publisher, 0, 10, 100)
+                    .await
+                    .unwrap()
+                    .total,
+                0
+            );
             let whole = PublicFilter::default();
             let agency_wide = s.list_public(a.id, &whole, 0, 10, 100).await.unwrap();
             assert_eq!(ids(&agency_wide), vec![other, i2022, i2021, i2020]);
             let absurd = f(Some(i32::MAX), None);
-            assert_eq!(s.list_public(a.id, &absurd, 0, 10, 100).await.unwrap().total, 0);
+            assert_eq!(
+                s.list_public(a.id, &absurd, 0, 10, 100)
+                    .await
+                    .unwrap()
+                    .total,
+                0
+            );
 
             let facets = s.public_facets(a.id, &key).await.unwrap();
             assert_eq!(facets.years, vec![2022, 2021, 2020]);
             assert_eq!(facets.topics, vec!["综合政务", "财政、金融、审计"]);
             assert_eq!(facets.publishers, vec!["灵武市审批服务管理局"]);
-            let empty = s.public_facets(a.id, &ColumnKey::parse("nothing").unwrap()).await.unwrap();
+            let empty = s
+                .public_facets(a.id, &ColumnKey::parse("nothing").unwrap())
+                .await
+                .unwrap();
             assert_eq!(empty, Facets::default());
 
             let feed = s.recent_public(a.id, None, 2).await.unwrap();
-            assert_eq!(feed.iter().map(|e| e.item.item_id).collect::<Vec<_>>(), vec![other, i2022]);
+            assert_eq!(
+                feed.iter().map(|e| e.item.item_id).collect::<Vec<_>>(),
+                vec![other, i2022]
+            );
             assert!(feed[1].body_html.contains("二〇二二年的通知正文"));
             let col_feed = s.recent_public(a.id, Some(&key), 50).await.unwrap();
             assert_eq!(col_feed.len(), 3);
-            assert!(col_feed.iter().all(|e| !e.body_html.contains("DRAFT")
-                && !e.body_html.contains("WITHDRAWN")));
+            assert!(
+                col_feed
+                    .iter()
+                    .all(|e| !e.body_html.contains("DRAFT") && !e.body_html.contains("WITHDRAWN"))
+            );
 
             assert_eq!(s.count_public_items().await.unwrap(), 4);
             let locs = s.public_item_locations(0, 10).await.unwrap();
@@ -631,7 +733,10 @@ mod tests {
                 sqlx::query(AssertSqlSafe(fill_versions.as_str())).execute(p).await.unwrap();
             });
             if let Store::Postgres(b) = &s {
-                sqlx::query("ANALYZE item_versions").execute(&b.pool).await.unwrap();
+                sqlx::query("ANALYZE item_versions")
+                    .execute(&b.pool)
+                    .await
+                    .unwrap();
             }
             if let Store::Sqlite(b) = &s {
                 sqlx::query("ANALYZE").execute(&b.pool).await.unwrap();
@@ -650,9 +755,14 @@ mod tests {
             let t = std::time::Instant::now();
             let page = s.list_public(a.id, &column, 0, 20, 10_000).await.unwrap();
             timed("column page 1", t);
-            assert_eq!((page.items.len(), page.total, page.total_exact), (20, 10_000, false));
+            assert_eq!(
+                (page.items.len(), page.total, page.total_exact),
+                (20, 10_000, false)
+            );
             let t = std::time::Instant::now();
-            s.list_public(a.id, &column, 9_980, 20, 10_000).await.unwrap();
+            s.list_public(a.id, &column, 9_980, 20, 10_000)
+                .await
+                .unwrap();
             timed("column page 500", t);
             let mut f = column.clone();
             f.year = Some(2019);
@@ -673,7 +783,13 @@ mod tests {
             assert_eq!(s.count_public_items().await.unwrap(), n + 1);
             timed("sitemap count", t);
             let t = std::time::Instant::now();
-            assert_eq!(s.public_item_locations(950_000, 50_000).await.unwrap().len(), 50_000);
+            assert_eq!(
+                s.public_item_locations(950_000, 50_000)
+                    .await
+                    .unwrap()
+                    .len(),
+                50_000
+            );
             timed("last sitemap file", t);
             let t = std::time::Instant::now();
             s.public_column_lastmods().await.unwrap();

@@ -241,7 +241,10 @@ pub async fn items(
     let id = agency_id(&state, &id).await?;
     let q = ListParams::parse(raw.as_deref(), None);
     if let Some(e) = q.errors.first() {
-        return Err(ApiError::invalid(format!("参数 {}：{}", e.field, e.message)));
+        return Err(ApiError::invalid(format!(
+            "参数 {}：{}",
+            e.field, e.message
+        )));
     }
     let catalogue = state.store.catalogue(id).await?;
     let column = match &q.column {

@@ -88,8 +88,7 @@ pub fn base_url(config: &Config, headers: &HeaderMap) -> String {
 pub fn xml_safe(s: &str) -> String {
     s.chars()
         .filter(|&c| {
-            matches!(c, '\t' | '\n' | '\r')
-                || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
         })
         .collect()
 }
@@ -359,8 +358,9 @@ fn sitemap_index(base: &str, files: i64) -> Result<Vec<u8>, io::Error> {
         .with_attribute(("xmlns", SITEMAP_NS))
         .write_inner_content(|w| {
             for n in 1..=files {
-                w.create_element("sitemap")
-                    .write_inner_content(|w| text_el(w, "loc", &format!("{base}/sitemap-{n}.xml")))?;
+                w.create_element("sitemap").write_inner_content(|w| {
+                    text_el(w, "loc", &format!("{base}/sitemap-{n}.xml"))
+                })?;
             }
             Ok(())
         })?;
@@ -493,7 +493,10 @@ mod tests {
         }
         let mut headers = HeaderMap::new();
         let config = Config::with_data_dir("/tmp/x".into());
-        headers.insert(header::HOST, HeaderValue::from_static("portal.example:8080"));
+        headers.insert(
+            header::HOST,
+            HeaderValue::from_static("portal.example:8080"),
+        );
         assert_eq!(base_url(&config, &headers), "http://portal.example:8080");
         headers.insert(header::HOST, HeaderValue::from_static("evil\"<x>"));
         assert_eq!(base_url(&config, &headers), "http://localhost");
@@ -559,10 +562,16 @@ mod tests {
             author: "机关".into(),
         };
         let xml = String::from_utf8(atom(&head, "https://x", &[entry]).unwrap()).unwrap();
-        assert!(xml.contains("&lt;b&gt;标题&lt;/b&gt; &amp; “引号”"), "{xml}");
+        assert!(
+            xml.contains("&lt;b&gt;标题&lt;/b&gt; &amp; “引号”"),
+            "{xml}"
+        );
         assert!(xml.contains("<summary>正文 &amp; 更多</summary>"), "{xml}");
         assert!(xml.contains("<id>https://x/portal/3/items/7</id>"), "{xml}");
-        assert!(xml.contains("<updated>2020-12-31T16:00:00Z</updated>"), "{xml}");
+        assert!(
+            xml.contains("<updated>2020-12-31T16:00:00Z</updated>"),
+            "{xml}"
+        );
         assert!(xml.contains("term=\"a&quot;b\""), "{xml}");
         assert!(!xml.contains('\u{1}'));
     }

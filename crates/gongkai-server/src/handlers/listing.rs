@@ -93,7 +93,10 @@ impl ListParams {
                         "发布机构"
                     };
                     let field = if k == "topic" { "topic" } else { "publisher" };
-                    refuse(field, format!("{label}过长（最多 {MAX_TEXT_CHARS} 个字）。"));
+                    refuse(
+                        field,
+                        format!("{label}过长（最多 {MAX_TEXT_CHARS} 个字）。"),
+                    );
                 }
                 "topic" => p.topic = Some(v),
                 "publisher" => p.publisher = Some(v),

@@ -268,4 +268,3 @@ pub async fn crawl(app: &TestApp) -> Vec<(String, String)> {
     }
     pages
 }
-
