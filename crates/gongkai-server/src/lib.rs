@@ -65,6 +65,9 @@ pub struct Config {
     pub maintenance_interval: Duration,
     /// Pushing items to upper-level platforms (推送).
     pub push: push::PushConfig,
+    /// The public address of the site (`https://gk.example.gov.cn`), for the absolute URLs
+    /// of feeds and sitemaps; when unset, derived from each request's Host header.
+    pub public_base_url: Option<String>,
 }
 
 impl Config {
@@ -98,6 +101,7 @@ impl Config {
             template_dir: None,
             maintenance_interval: Duration::from_secs(600),
             push: push::PushConfig::default(),
+            public_base_url: None,
         }
     }
 }
@@ -131,6 +135,8 @@ pub enum StartError {
     Templates(String),
     #[error("演示数据：{0}")]
     Demo(String),
+    #[error("配置 public_base_url：{0}")]
+    PublicBaseUrl(String),
 }
 
 /// A built application, ready to serve on its listener.
@@ -142,7 +148,11 @@ pub struct Server {
 }
 
 /// Opens the store (running migrations), seeds the demo when asked, and builds the router.
-pub async fn build(config: Config, listener: TcpListener) -> Result<Server, StartError> {
+pub async fn build(mut config: Config, listener: TcpListener) -> Result<Server, StartError> {
+    if let Some(base) = &config.public_base_url {
+        config.public_base_url =
+            Some(handlers::feeds::normalize_base_url(base).map_err(StartError::PublicBaseUrl)?);
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.clone(), e))?;
     let store = match &config.database {

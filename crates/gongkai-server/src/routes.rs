@@ -13,8 +13,8 @@ use crate::handlers::spot_check::{SPOT_CHECK_READERS, SPOT_CHECKERS};
 use crate::handlers::stats::STATS_READERS;
 use crate::handlers::words::CATALOGUE_MANAGERS;
 use crate::handlers::{
-    attachments, console, import, portal, proactive, push, search, spot_check, stats, versions,
-    words,
+    api, attachments, console, feeds, import, listing, portal, proactive, push, search, spot_check,
+    stats, versions, words,
 };
 use crate::{AppState, metrics};
 use axum::Router;
@@ -37,7 +37,7 @@ pub enum Audience {
     Portal,
     /// The staff console.
     Console,
-    /// Machine-to-machine APIs, authenticated by their own tokens (not sessions).
+    /// Machine-to-machine APIs (their own tokens, not sessions) and the public JSON read API.
     Api,
 }
 
@@ -257,7 +257,7 @@ pub fn table() -> Vec<RouteDef> {
             "/portal/{agency_id}/columns/{column}",
             Portal,
             Public,
-            get(proactive::portal_column),
+            get(listing::portal_column),
         ),
         r(
             g.clone(),
@@ -265,6 +265,72 @@ pub fn table() -> Vec<RouteDef> {
             Portal,
             Public,
             get(proactive::portal_item),
+        ),
+        // feeds, sitemap and the JSON read API (published data only)
+        r(
+            g.clone(),
+            "/portal/{agency_id}/feed.atom",
+            Portal,
+            Public,
+            get(feeds::agency_feed),
+        ),
+        r(
+            g.clone(),
+            "/portal/{agency_id}/columns/{column}/feed.atom",
+            Portal,
+            Public,
+            get(feeds::column_feed),
+        ),
+        r(
+            g.clone(),
+            "/sitemap.xml",
+            Portal,
+            Public,
+            get(feeds::sitemap),
+        ),
+        // `/sitemap-{n}.xml`: the router has no partial-segment parameters
+        r(
+            g.clone(),
+            "/{sitemap_file}",
+            Portal,
+            Public,
+            get(feeds::sitemap_part),
+        ),
+        r(g.clone(), "/robots.txt", Ops, Public, get(feeds::robots)),
+        r(
+            g.clone(),
+            "/api/v1/agencies",
+            Api,
+            Public,
+            get(api::agencies),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{agency_id}/columns",
+            Api,
+            Public,
+            get(api::columns),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{agency_id}/items",
+            Api,
+            Public,
+            get(api::items),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/agencies/{agency_id}/items/{item_id}",
+            Api,
+            Public,
+            get(api::item),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/{*rest}",
+            Api,
+            Public,
+            get(api::not_found),
         ),
         r(
             g.clone(),

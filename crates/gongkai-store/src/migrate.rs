@@ -42,6 +42,11 @@ pub const SQLITE: &[Migration] = &[
         description: "console",
         sql: include_str!("../migrations/sqlite/0013_console.sql"),
     },
+    Migration {
+        version: 14,
+        description: "portal indexes",
+        sql: include_str!("../migrations/sqlite/0014_portal_indexes.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -74,6 +79,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 13,
         description: "console",
         sql: include_str!("../migrations/postgres/0013_console.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "portal indexes",
+        sql: include_str!("../migrations/postgres/0014_portal_indexes.sql"),
     },
 ];
 

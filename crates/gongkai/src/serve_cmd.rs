@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// 自定义模板目录 (folder of templates overriding the built-in ones)
     #[arg(long, env = "GONGKAI_TEMPLATE_DIR")]
     pub template_dir: Option<PathBuf>,
+    /// 门户的公开网址，用于订阅源与站点地图中的绝对链接，如 https://gk.example.gov.cn
+    /// (public base URL of the site, for absolute links in feeds and sitemaps)
+    #[arg(long, env = "GONGKAI_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
     /// 创建演示机关与账号并打印一次性密码 (seed demo agencies and accounts)
     #[arg(long)]
     pub demo: bool,
@@ -70,6 +74,7 @@ pub struct FileConfig {
     request_timeout: Option<u64>,
     session_hours: Option<u64>,
     template_dir: Option<PathBuf>,
+    public_base_url: Option<String>,
 }
 
 pub const SAMPLE_CONFIG: &str = r#"# gongkai serve 配置文件（TOML）。命令行参数与 GONGKAI_* 环境变量优先于此文件。
@@ -82,6 +87,7 @@ pub const SAMPLE_CONFIG: &str = r#"# gongkai serve 配置文件（TOML）。命�
 # request_timeout = 30              # 请求超时（秒）
 # session_hours = 8                 # 会话有效期（小时）
 # template_dir = "./templates"      # 覆盖内置模板的目录
+# public_base_url = "https://gk.example.gov.cn"   # 公开网址（订阅源、站点地图的绝对链接；未设置时取请求的 Host）
 "#;
 
 /// Everything resolved: where to listen, how to log, and the server's config.
@@ -116,6 +122,7 @@ pub fn resolve(args: &ServeArgs, file: FileConfig) -> Resolved {
         config.session_ttl = Duration::from_secs(v * 3600);
     }
     config.template_dir = args.template_dir.clone().or(file.template_dir);
+    config.public_base_url = args.public_base_url.clone().or(file.public_base_url);
     config.demo = args.demo;
     Resolved {
         listen: args

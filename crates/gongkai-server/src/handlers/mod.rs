@@ -1,7 +1,10 @@
 //! Request handlers: [`portal`] for the public, [`console`] for staff.
 
+pub mod api;
 pub mod attachments;
 pub mod console;
+pub mod feeds;
+pub mod listing;
 pub mod portal;
 pub mod proactive;
 pub mod push;

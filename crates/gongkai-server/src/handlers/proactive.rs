@@ -5,7 +5,7 @@ use super::{AgencyView, render, serde};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Offset, Utc};
@@ -24,9 +24,6 @@ pub const ITEM_EDITORS: &[Role] = &[Role::Editor, Role::Reviewer];
 pub const ITEM_REVIEWERS: &[Role] = &[Role::Reviewer];
 /// Who sees the console item pages.
 pub const ITEM_STAFF: &[Role] = &[Role::Editor, Role::Reviewer];
-
-/// Items per page of a public column.
-const PAGE_SIZE: i64 = 20;
 
 impl From<ProactiveError> for AppError {
     fn from(e: ProactiveError) -> Self {
@@ -270,7 +267,7 @@ fn run_checks(item: &Item, catalogue: &Catalogue, words: &SensitiveWords) -> Vec
     check_item(item, &ctx)
 }
 
-fn columns_of(catalogue: &Catalogue) -> Vec<minijinja::Value> {
+pub(super) fn columns_of(catalogue: &Catalogue) -> Vec<minijinja::Value> {
     catalogue
         .columns()
         .iter()
@@ -738,7 +735,7 @@ pub async fn item_withdraw(
 
 // ---- portal -----------------------------------------------------------------------------------
 
-async fn load_agency(state: &AppState, id: i64) -> Result<AgencyView, AppError> {
+pub(super) async fn load_agency(state: &AppState, id: i64) -> Result<AgencyView, AppError> {
     let all = state.store.list_agencies().await?;
     let a = all.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
     Ok(AgencyView::new(a, &all, 0))
@@ -755,43 +752,6 @@ pub async fn portal_columns(
         "portal_item_columns.html",
         None,
         context! { agency => serde(&agency), columns => columns_of(&catalogue) },
-    )
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct PageQuery {
-    page: Option<i64>,
-}
-
-pub async fn portal_column(
-    State(state): State<AppState>,
-    Path((agency_id, column)): Path<(i64, String)>,
-    Query(q): Query<PageQuery>,
-) -> Result<Html<String>, AppError> {
-    let agency = load_agency(&state, agency_id).await?;
-    let catalogue = state.store.catalogue(agency_id).await?;
-    let key = ColumnKey::parse(&column).map_err(|_| AppError::NotFound)?;
-    let col = catalogue.get(&key).ok_or(AppError::NotFound)?;
-    let page = q.page.unwrap_or(1).max(1);
-    let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let list = state
-        .store
-        .list_published(agency_id, &key, offset, PAGE_SIZE)
-        .await?;
-    let pages = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    render(
-        &state,
-        "portal_item_list.html",
-        None,
-        context! {
-            agency => serde(&agency),
-            columns => columns_of(&catalogue),
-            column => context! { key => col.key.as_str(), name => col.name.clone() },
-            items => serde(&list.items),
-            total => list.total,
-            page => page,
-            pages => pages,
-        },
     )
 }
 
