@@ -110,7 +110,7 @@ impl From<AppError> for DemoError {
 }
 
 /// Creates what is missing and returns the accounts with their new one-time passwords.
-pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
+pub async fn seed(store: &Store, with_items: bool) -> Result<Vec<DemoAccount>, DemoError> {
     let actor = Actor::system();
     let mut ids: Vec<i64> = Vec::new();
     for (name, kind, division, uscc17, parent) in AGENCIES {
@@ -183,6 +183,26 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
             agency: AGENCIES[*agency].0.to_owned(),
             password,
         });
+    }
+    // ... and has published items to show (with a draft and a withdrawn item that stay hidden).
+    if let Some(bureau) = ids.get(3).copied().filter(|_| with_items) {
+        let as_user = |login: &str, id: Option<i64>| Actor {
+            user_id: id,
+            login: login.to_owned(),
+            address: String::new(),
+        };
+        let editor = store.find_user_by_login("demo-editor").await?;
+        let reviewer = store.find_user_by_login("demo-reviewer").await?;
+        if let (Some(e), Some(r)) = (editor, reviewer) {
+            crate::demo_items::seed_items(
+                store,
+                bureau,
+                &as_user(&e.login, Some(e.id)),
+                &as_user(&r.login, Some(r.id)),
+            )
+            .await
+            .map_err(|e| DemoError::App(e.to_string()))?;
+        }
     }
     Ok(accounts)
 }

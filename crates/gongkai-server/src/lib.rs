@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod demo;
+mod demo_items;
 pub mod error;
 mod handlers;
 pub mod metrics;
@@ -58,6 +59,9 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Seed the demo agencies and accounts at start.
     pub demo: bool,
+    /// With `demo`: also seed the demo bureau's published items (tests that need an empty
+    /// catalogue turn this off).
+    pub demo_items: bool,
     /// A folder whose templates override the compiled-in ones.
     pub template_dir: Option<PathBuf>,
     /// How often expired sessions and old failed sign-ins are purged (clamped to
@@ -98,6 +102,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             session_ttl: Duration::from_secs(8 * 3600),
             demo: false,
+            demo_items: true,
             template_dir: None,
             maintenance_interval: Duration::from_secs(600),
             push: push::PushConfig::default(),
@@ -166,7 +171,7 @@ pub async fn build(mut config: Config, listener: TcpListener) -> Result<Server, 
     let templates = templates::Templates::new(config.template_dir.clone())
         .map_err(|e| StartError::Templates(e.to_string()))?;
     let demo_accounts = if config.demo {
-        demo::seed(&store)
+        demo::seed(&store, config.demo_items)
             .await
             .map_err(|e| StartError::Demo(e.to_string()))?
     } else {

@@ -89,7 +89,7 @@ fn positions(page: &str, names: &[&str]) -> Vec<usize> {
 #[tokio::test]
 async fn catalogue_add_rename_move_and_delete_only_when_unused() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let admin = app.sign_in("demo-admin").await;
         let editor = app.sign_in("demo-editor").await;
         let before = last_audit_id(&app).await;
@@ -195,7 +195,7 @@ async fn catalogue_add_rename_move_and_delete_only_when_unused() {
 #[tokio::test]
 async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let editor = app.sign_in("demo-editor").await;
         let reviewer = app.sign_in("demo-reviewer").await;
 
@@ -272,7 +272,7 @@ async fn the_agencys_sensitive_words_block_or_warn_on_publication() {
 #[tokio::test]
 async fn staff_see_earlier_versions_and_nobody_else_does() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let editor = app.sign_in("demo-editor").await;
         let reviewer = app.sign_in("demo-reviewer").await;
         let id = editor
@@ -385,7 +385,7 @@ fn old_catalogue(bad_row: bool) -> String {
 #[tokio::test]
 async fn import_of_a_gbk_catalogue_is_all_or_nothing_and_idempotent() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let reviewer = app.sign_in("demo-reviewer").await;
         let editor = app.sign_in("demo-editor").await;
         let dept = app.dept;
@@ -543,7 +543,7 @@ fn token_of_any(html: &str) -> String {
 #[tokio::test]
 async fn statistics_count_items_published_through_the_review() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let editor = app.sign_in("demo-editor").await;
         let reviewer = app.sign_in("demo-reviewer").await;
         let year = gongkai_store::proactive::china_date(chrono::Utc::now()).year();

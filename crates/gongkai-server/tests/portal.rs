@@ -170,7 +170,7 @@ fn count_shown(page: &str) -> &str {
 #[tokio::test]
 async fn filters_feeds_sitemap_and_api_list_exactly_the_published_items() {
     for postgres in backends() {
-        let app = TestApp::spawn(postgres).await;
+        let app = TestApp::spawn_with(postgres, |c| c.demo_items = false).await;
         let editor = app.sign_in("demo-editor").await;
         let reviewer = app.sign_in("demo-reviewer").await;
         let dept = app.dept;

@@ -161,9 +161,36 @@ async fn draft_return_publish_withdraw_and_the_public_never_sees_unpublished_tex
                 "PUBLISHEDMARK",
                 "正文须补充",
                 "内容已调整",
+                // the demo bureau's own draft and withdrawn item
+                "DRAFT-DEMO",
+                "WITHDRAWN-DEMO",
+                "未经核实的投诉人信息",
             ] {
                 assert!(!body.contains(mark), "{mark} on public page {path}");
             }
+        }
+        // the demo bureau's published items are there, with their attachments
+        assert!(
+            pages
+                .iter()
+                .any(|(_, b)| b.contains("政务服务“好差评”制度实施办法"))
+        );
+        assert!(pages.iter().any(|(_, b)| b.contains("审批结果.xlsx")));
+        // and the search API knows nothing of the unpublished text either
+        for q in [
+            "DRAFT-DEMO",
+            "WITHDRAWN-DEMO",
+            "窗口设置 草稿",
+            "投诉人 未经核实",
+            "DRAFTMARK",
+        ] {
+            let url = format!(
+                "/api/v1/search?q={}",
+                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            );
+            let (status, body) = app.get(&url).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains("\"total\":0"), "{q}: {body}");
         }
         app.finish().await;
     }

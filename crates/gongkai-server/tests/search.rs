@@ -131,7 +131,7 @@ async fn attachments_search_and_schedule() {
         // Not public yet: neither the item, nor its file, nor search.
         let public_file = format!("/portal/{dept}/items/{id}/attachments/{file_id}");
         assert_eq!(app.get(&public_file).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(api_total(&app, "建材 有限公司").await, 0);
+        assert_eq!(api_total(&app, "示例 建材").await, 0);
 
         assert_eq!(editor.act(id, "submit", "").await.0, StatusCode::SEE_OTHER);
         assert_eq!(
@@ -163,7 +163,7 @@ async fn attachments_search_and_schedule() {
         );
         // Two words from the attachment, and two words of the body that are not a substring
         // of the title.
-        assert_eq!(api_total(&app, "建材 有限公司").await, 1);
+        assert_eq!(api_total(&app, "示例 建材").await, 1);
         assert_eq!(api_total(&app, "有关单位 予以公布").await, 1);
         let (status, page) = app
             .get(&format!("/search?q={}", urlencode("企业开办 公布")))
@@ -216,7 +216,7 @@ async fn attachments_search_and_schedule() {
             app.get(&format!("/portal/{dept}/items/{later}")).await.0,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(api_total(&app, "值班 安排").await, 0);
+        assert_eq!(api_total(&app, "国庆 值班").await, 0);
         let released = app
             .store
             .release_due(at + chrono::Duration::minutes(1))
@@ -227,14 +227,14 @@ async fn attachments_search_and_schedule() {
             app.get(&format!("/portal/{dept}/items/{later}")).await.0,
             StatusCode::OK
         );
-        assert_eq!(api_total(&app, "值班 安排").await, 1);
+        assert_eq!(api_total(&app, "国庆 值班").await, 1);
 
         // Withdrawn: gone from search and downloads.
         assert_eq!(
             reviewer.act(id, "withdraw", "名单有误，待核实").await.0,
             StatusCode::SEE_OTHER
         );
-        assert_eq!(api_total(&app, "建材 有限公司").await, 0);
+        assert_eq!(api_total(&app, "示例 建材").await, 0);
         assert_eq!(app.get(&public_file).await.0, StatusCode::NOT_FOUND);
 
         // Nothing unpublished anywhere on the public site.

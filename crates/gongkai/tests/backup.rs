@@ -28,7 +28,7 @@ async fn sqlite_backup_restores_identically_and_never_onto_data() {
     std::fs::create_dir_all(&live).unwrap();
     let store = Store::open_sqlite(&live.join("gongkai.db")).await.unwrap();
     store.migrate().await.unwrap();
-    gongkai_server::demo::seed(&store).await.unwrap();
+    gongkai_server::demo::seed(&store, true).await.unwrap();
     store
         .append_audit(
             &Actor::system(),
