@@ -728,3 +728,228 @@ async fn wrong_password_shows_the_chinese_error() {
     }
     browser.close().await;
 }
+
+impl Browser {
+    /// Sets a control found by its label through script (for `<select>` and date inputs, whose
+    /// typing behaviour depends on the browser's locale).
+    async fn set_by_label(&self, label: &str, value: &str) {
+        let id = self.field(label).await.attr("id").await.unwrap().unwrap();
+        self.client
+            .execute(
+                "const e = document.getElementById(arguments[0]); e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('change'));",
+                vec![json!(id), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Signs in; a one-time password is replaced by [`NEW_PASSWORD`] on the way.
+    async fn sign_in(&self, app: &TestApp, login: &str, first_time: bool) {
+        browser_sign_in(self, app, login, first_time).await;
+    }
+
+    async fn sign_out(&self) {
+        self.click_button("退出登录").await;
+        self.wait_for_h1("工作人员登录").await;
+    }
+}
+
+async fn browser_sign_in(browser: &Browser, app: &TestApp, login: &str, first_time: bool) {
+    browser.goto(&app.url("/console/login")).await;
+    browser.wait_for_h1("工作人员登录").await;
+    let password = if first_time {
+        app.account(login).1
+    } else {
+        NEW_PASSWORD.to_owned()
+    };
+    browser.fill("登录名", login).await;
+    browser.fill("密码", &password).await;
+    browser.click_button("登录").await;
+    if first_time {
+        browser.wait_for_h1("修改密码").await;
+        browser.fill("当前密码", &password).await;
+        browser.fill("新密码", NEW_PASSWORD).await;
+        browser.fill("再次输入新密码", NEW_PASSWORD).await;
+        browser.click_button("保存新密码").await;
+    }
+    browser.wait_for_h1("工作台").await;
+}
+
+/// The page's text comes to contain `needle` (waiting for a navigation to finish), or, with
+/// `shown` false, does not contain it now.
+async fn assert_shows(browser: &Browser, needle: &str, shown: bool) {
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let text = browser.visible_text().await;
+        if text.contains(needle) == shown {
+            return;
+        }
+        if !shown || Instant::now() > deadline {
+            panic!(
+                "'{needle}' {} on {}:\n{text}",
+                if shown { "missing" } else { "still shown" },
+                browser.path().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item_with_attachment_is_returned_published_found_and_withdrawn() {
+    if !enabled() {
+        return;
+    }
+    let browser = Browser::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The attachment: a workbook with words that are nowhere in the title.
+    let file = dir.path().join("冬季延时办理事项清单.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in [
+            ["序号", "事项名称", "延时办理时段"],
+            ["1", "个体工商户设立登记", "工作日12:00—14:30"],
+            ["2", "燃气经营许可证核发", "周六9:00—12:00"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+        book.save(&file).unwrap();
+    }
+    let title = "关于印发灵武市政务服务事项容缺受理清单的通知";
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let dept = app
+            .store
+            .list_agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == "灵武市审批服务管理局")
+            .unwrap()
+            .id;
+
+        // The 信息员 drafts the item and attaches the workbook.
+        browser.sign_in(&app, "demo-editor", true).await;
+        browser.goto(&app.url("/console/items/new")).await;
+        browser.wait_for_h1("新建信息（草稿）").await;
+        browser.check_accessibility().await;
+        browser.set_by_label("栏目", "department_documents").await;
+        browser.fill("标题", title).await;
+        browser.fill("文号", "灵审管发〔2021〕40号").await;
+        browser.set_by_label("成文日期", "2021-11-02").await;
+        browser.fill("主题分类", "综合政务").await;
+        browser
+            .fill(
+                "正文",
+                "<p>各进驻单位：为便于冬季供暖期间群众办事，现将延时办理安排印发执行。</p>",
+            )
+            .await;
+        browser.click_button("保存草稿").await;
+        assert_shows(&browser, "状态：草稿", true).await;
+        browser.wait_for_h1(title).await;
+        let item_path = browser.path().await;
+        assert!(item_path.starts_with("/console/items/"), "{item_path}");
+        browser
+            .field("上传附件")
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        browser.click_button("上传").await;
+        assert_shows(&browser, "冬季延时办理事项清单.xlsx（Excel", true).await;
+        browser.check_accessibility().await;
+        browser.click_button("提交审核").await;
+        assert_shows(&browser, "状态：待审核", true).await;
+        browser.sign_out().await;
+
+        // The 审核员 returns it once, with a reason ...
+        browser.sign_in(&app, "demo-reviewer", true).await;
+        browser.goto(&app.url(&item_path)).await;
+        browser.wait_for_h1(title).await;
+        browser.fill("退回理由", "请补充延时办理的起止日期").await;
+        browser.click_button("退回").await;
+        assert_shows(&browser, "状态：退回", true).await;
+        browser.sign_out().await;
+
+        // ... the 信息员 corrects and resubmits ...
+        browser.sign_in(&app, "demo-editor", false).await;
+        browser.goto(&app.url(&item_path)).await;
+        browser.wait_for_h1(title).await;
+        assert_shows(&browser, "请补充延时办理的起止日期", true).await;
+        browser
+            .fill(
+                "正文",
+                "<p>各进驻单位：为便于冬季供暖期间群众办事，自2021年11月15日至2022年3月15日，\
+                 现将延时办理安排印发执行。</p>",
+            )
+            .await;
+        browser.click_button("保存").await;
+        assert_shows(&browser, "状态：草稿", true).await;
+        browser.click_button("提交审核").await;
+        assert_shows(&browser, "状态：待审核", true).await;
+        browser.sign_out().await;
+
+        // ... and the 审核员 publishes it.
+        browser.sign_in(&app, "demo-reviewer", false).await;
+        browser.goto(&app.url(&item_path)).await;
+        browser.wait_for_h1(title).await;
+        browser.click_button("审核通过并发布").await;
+        assert_shows(&browser, "状态：已发布", true).await;
+
+        // The public finds it in its column ...
+        let column = format!("/portal/{dept}/columns/department_documents");
+        browser.goto(&app.url(&column)).await;
+        browser.wait_for_h1("部门文件").await;
+        assert_shows(&browser, title, true).await;
+        browser.check_accessibility().await;
+        // ... and by a two-word query that is not part of the title, from the header search box.
+        assert!(!title.contains("供暖") && !title.contains("延时"));
+        browser.fill("站内检索", "供暖 延时").await;
+        browser.click_button("检索").await;
+        assert_shows(&browser, "检索结果", true).await;
+        browser.wait_for_h1("站内检索").await;
+        assert_shows(&browser, title, true).await;
+        browser.check_accessibility().await;
+        if backend == Backend::Sqlite {
+            browser.screenshot("search.png").await;
+        }
+        // The attachment's own words find it too.
+        browser
+            .goto(
+                &app.url(
+                    "/search?q=%E7%87%83%E6%B0%94+%E7%BB%8F%E8%90%A5%E8%AE%B8%E5%8F%AF%E8%AF%81",
+                ),
+            )
+            .await;
+        browser.wait_for_h1("站内检索").await;
+        assert_shows(&browser, title, true).await;
+        assert_shows(&browser, "冬季延时办理事项清单.xlsx", true).await;
+
+        // Withdrawn: gone from the column and from search.
+        browser.goto(&app.url(&item_path)).await;
+        browser.wait_for_h1(title).await;
+        browser.fill("撤回理由", "清单需重新核对").await;
+        browser.click_button("撤回公开").await;
+        assert_shows(&browser, "状态：已撤回", true).await;
+        browser.goto(&app.url(&column)).await;
+        browser.wait_for_h1("部门文件").await;
+        assert_shows(&browser, title, false).await;
+        browser
+            .goto(&app.url("/search?q=%E4%BE%9B%E6%9A%96+%E5%BB%B6%E6%97%B6"))
+            .await;
+        browser.wait_for_h1("站内检索").await;
+        assert_shows(&browser, title, false).await;
+        assert_shows(&browser, "没有找到", true).await;
+
+        browser.client.delete_all_cookies().await.unwrap();
+        app.finish().await;
+    }
+    browser.close().await;
+}
