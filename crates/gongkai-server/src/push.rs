@@ -25,9 +25,6 @@ pub struct PushConfig {
     pub max_attempts: u32,
     /// Time limit of one webhook request.
     pub request_timeout: Duration,
-    /// The public address of the portal, e.g. `https://gk.example.gov.cn`, for the item links in
-    /// payloads (empty: links are paths).
-    pub portal_base_url: String,
 }
 
 impl Default for PushConfig {
@@ -37,7 +34,6 @@ impl Default for PushConfig {
             retry_unit: Duration::from_secs(60),
             max_attempts: RetryPolicy::default().max_attempts,
             request_timeout: Duration::from_secs(15),
-            portal_base_url: String::new(),
         }
     }
 }

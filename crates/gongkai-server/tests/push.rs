@@ -28,7 +28,7 @@ async fn spawn(postgres: bool) -> TestApp {
     TestApp::spawn_with(postgres, |c| {
         c.push.poll_interval = Duration::from_millis(100);
         c.push.retry_unit = Duration::from_secs(1);
-        c.push.portal_base_url = "https://gk.example.test/".into();
+        c.public_base_url = Some("https://gk.example.test".into());
     })
     .await
 }

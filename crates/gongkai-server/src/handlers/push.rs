@@ -342,7 +342,7 @@ pub async fn item_push(
         .enqueue_push(
             record.agency_id,
             id,
-            &state.config.push.portal_base_url,
+            state.config.public_base_url.as_deref().unwrap_or_default(),
             false,
             &me.actor(),
             Utc::now(),
@@ -359,7 +359,7 @@ pub async fn auto_push(state: &AppState, me: &CurrentUser, agency_id: i64, item_
         .enqueue_push(
             agency_id,
             item_id,
-            &state.config.push.portal_base_url,
+            state.config.public_base_url.as_deref().unwrap_or_default(),
             true,
             &me.actor(),
             Utc::now(),
