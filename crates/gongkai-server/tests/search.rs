@@ -68,6 +68,23 @@ async fn attachments_search_and_schedule() {
             .create(title, "<p>各有关单位：现将本季度企业开办情况予以公布。</p>")
             .await;
 
+        // Internal links are checked against what is public: a dead one is reported with its
+        // spot, a live one is not.
+        let linked = editor
+            .create(
+                "关于转发上级文件的通知",
+                &format!(
+                    "<p>详见<a href=\"/portal/{dept}/items/999999\">原文件</a>和\
+                     <a href=\"/portal/{dept}/columns/department_documents\">部门文件</a>。</p>"
+                ),
+            )
+            .await;
+        let (_, page) = editor.get(&format!("/console/items/{linked}")).await;
+        // (the page escapes “/” as &#x2f;)
+        let dead = format!("链接指向未发布的页面：&#x2f;portal&#x2f;{dept}&#x2f;items&#x2f;999999");
+        assert!(page.contains(&dead), "{page}");
+        assert_eq!(page.matches("链接指向未发布的页面").count(), 1, "{page}");
+
         // A file whose content does not match its extension is refused, nothing attached.
         let (status, _, page) = editor
             .upload(

@@ -211,7 +211,10 @@ async fn all_findings<'a>(
         let text = state.store.attachment_text(id).await?.unwrap_or_default();
         texts.push((a.file_name.clone(), meta.text_status, text));
     }
-    let mut out: Vec<Located<'a>> = run_checks(item, catalogue, &words)
+    let host = own_host(state);
+    let own_hosts: Vec<&str> = host.iter().map(String::as_str).collect();
+    let live = live_paths(state, &item.body_html, &own_hosts).await?;
+    let mut out: Vec<Located<'a>> = run_checks(item, catalogue, &words, &own_hosts, &live)
         .into_iter()
         .map(|f| {
             let text = match f.field {
@@ -256,15 +259,89 @@ async fn all_findings<'a>(
 }
 
 /// The pre-publication checks of gongkai-proactive on one version, with the agency's 错敏词.
-fn run_checks(item: &Item, catalogue: &Catalogue, words: &SensitiveWords) -> Vec<Finding> {
-    let is_published = |_: &str| true;
+fn run_checks(
+    item: &Item,
+    catalogue: &Catalogue,
+    words: &SensitiveWords,
+    own_hosts: &[&str],
+    published_paths: &std::collections::HashSet<String>,
+) -> Vec<Finding> {
+    let is_published = |p: &str| published_paths.contains(p);
     let ctx = CheckContext {
         sensitive_words: words,
         catalogue: Some(catalogue),
-        own_hosts: &[],
+        own_hosts,
         is_published: &is_published,
     };
     check_item(item, &ctx)
+}
+
+/// The host of the configured public address, for absolute links to the site itself.
+fn own_host(state: &AppState) -> Option<String> {
+    let base = state.config.public_base_url.as_deref()?;
+    let rest = base.split("://").nth(1).unwrap_or(base);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The internal paths the body links to that lead somewhere public (the others are dead links
+/// for the checks): published items and their attachments, existing agencies and columns, and
+/// the site's fixed pages.
+async fn live_paths(
+    state: &AppState,
+    body_html: &str,
+    own_hosts: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let seen = std::cell::RefCell::new(Vec::new());
+    let _ = gongkai_proactive::check::find_unpublished_links(
+        body_html,
+        gongkai_proactive::check::Field::BodyHtml,
+        own_hosts,
+        &|p: &str| {
+            seen.borrow_mut().push(p.to_owned());
+            true
+        },
+    );
+    let mut live = std::collections::HashSet::new();
+    for path in seen.into_inner() {
+        if is_live(state, &path).await? {
+            live.insert(path);
+        }
+    }
+    Ok(live)
+}
+
+async fn is_live(state: &AppState, path: &str) -> Result<bool, AppError> {
+    let bare = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let parts: Vec<&str> = bare.split('/').skip(1).collect();
+    let id = |s: &str| s.parse::<i64>().ok();
+    Ok(match parts.as_slice() {
+        [] | [""] | ["search"] | ["sitemap.xml"] | ["robots.txt"] => true,
+        ["static", ..] | ["api", "v1", ..] => true,
+        ["portal", a] | ["portal", a, "columns"] | ["portal", a, "feed.atom"] => match id(a) {
+            Some(a) => state.store.get_agency(a).await?.is_some(),
+            None => false,
+        },
+        ["portal", a, "columns", c] | ["portal", a, "columns", c, "feed.atom"] => match id(a) {
+            Some(a) => state.store.catalogue(a).await?.get_str(c).is_some(),
+            None => false,
+        },
+        ["portal", a, "items", i] => match (id(a), id(i)) {
+            (Some(a), Some(i)) => state.store.get_published(a, i).await?.is_some(),
+            _ => false,
+        },
+        ["portal", a, "items", i, "attachments", f] => match (id(a), id(i), id(f)) {
+            (Some(a), Some(i), Some(f)) => {
+                state.store.published_attachment(a, i, f).await?.is_some()
+            }
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 pub(super) fn columns_of(catalogue: &Catalogue) -> Vec<minijinja::Value> {
