@@ -567,6 +567,7 @@ async fn statistics_count_items_published_through_the_review() {
             format!("<th scope=\"row\">部门文件</th><td>{published}</td><td>{published}</td>");
         assert!(page.contains(&row), "{page}");
         assert!(page.contains("政府网站"));
+        assert!(page.contains("推送上级平台"), "{page}");
         let (_, page) = editor
             .get(&format!("/console/statistics?year={}", year - 1))
             .await;

@@ -113,14 +113,20 @@ async fn tables(state: &AppState, me: &CurrentUser, q: &YearQuery) -> Result<Tab
         year,
         columns,
         total: publications.total,
-        channels: vec![(
-            "政府网站",
-            publications
-                .by_channel
-                .get(&Channel::Website)
-                .copied()
-                .unwrap_or(0),
-        )],
+        channels: vec![
+            (
+                "政府网站",
+                publications
+                    .by_channel
+                    .get(&Channel::Website)
+                    .copied()
+                    .unwrap_or(0),
+            ),
+            (
+                Channel::Pushed.label(),
+                u64::try_from(state.store.pushed_items_count(agency_id, year).await?).unwrap_or(0),
+            ),
+        ],
         stock: vec![
             stock("规章", normative.regulations),
             stock("行政规范性文件", normative.normative_documents),
