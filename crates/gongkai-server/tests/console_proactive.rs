@@ -567,7 +567,10 @@ async fn statistics_count_items_published_through_the_review() {
             format!("<th scope=\"row\">部门文件</th><td>{published}</td><td>{published}</td>");
         assert!(page.contains(&row), "{page}");
         assert!(page.contains("政府网站"));
-        assert!(page.contains("推送上级平台"), "{page}");
+        assert!(
+            page.contains("推送到自治区、市等上级平台的信息：0 条"),
+            "{page}"
+        );
         let (_, page) = editor
             .get(&format!("/console/statistics?year={}", year - 1))
             .await;

@@ -46,6 +46,8 @@ struct Tables {
     columns: Vec<ColumnRow>,
     total: u64,
     channels: Vec<(&'static str, u64)>,
+    /// Distinct items delivered to upper-level platforms in the year (推送).
+    pushed: i64,
     stock: Vec<StockRow>,
 }
 
@@ -113,20 +115,15 @@ async fn tables(state: &AppState, me: &CurrentUser, q: &YearQuery) -> Result<Tab
         year,
         columns,
         total: publications.total,
-        channels: vec![
-            (
-                "政府网站",
-                publications
-                    .by_channel
-                    .get(&Channel::Website)
-                    .copied()
-                    .unwrap_or(0),
-            ),
-            (
-                Channel::Pushed.label(),
-                u64::try_from(state.store.pushed_items_count(agency_id, year).await?).unwrap_or(0),
-            ),
-        ],
+        channels: vec![(
+            "政府网站",
+            publications
+                .by_channel
+                .get(&Channel::Website)
+                .copied()
+                .unwrap_or(0),
+        )],
+        pushed: state.store.pushed_items_count(agency_id, year).await?,
         stock: vec![
             stock("规章", normative.regulations),
             stock("行政规范性文件", normative.normative_documents),
@@ -154,6 +151,7 @@ pub async fn statistics(
             columns => super::serde(&t.columns),
             total => t.total,
             channels => channels,
+            pushed => t.pushed,
             stock => super::serde(&t.stock),
         },
     )?;
