@@ -234,6 +234,11 @@ impl Server {
             self.state.store.clone(),
             self.state
                 .config
+                .public_base_url
+                .clone()
+                .unwrap_or_default(),
+            self.state
+                .config
                 .scheduler_interval
                 .clamp(MAINTENANCE_MIN, MAINTENANCE_MAX),
             stopped,
@@ -294,6 +299,7 @@ async fn maintain(store: Store, every: Duration, mut stop: tokio::sync::watch::R
 /// Publishes scheduled versions (定时发布) when due, on every tick until `stop` turns true.
 async fn release_scheduled(
     store: Store,
+    portal_base: String,
     every: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -303,7 +309,27 @@ async fn release_scheduled(
         tokio::select! {
             _ = tick.tick() => match store.release_due(chrono::Utc::now()).await {
                 Ok(ids) if ids.is_empty() => {}
-                Ok(ids) => tracing::info!(count = ids.len(), "released scheduled publications"),
+                Ok(ids) => {
+                    tracing::info!(count = ids.len(), "released scheduled publications");
+                    // Targets marked “发布后自动推送” get them as after any publication.
+                    let scheduler = gongkai_store::Actor {
+                        user_id: None,
+                        login: "scheduler".into(),
+                        address: String::new(),
+                    };
+                    for id in ids {
+                        let agency = match store.get_item(id).await {
+                            Ok(Some(item)) => item.agency_id,
+                            _ => continue,
+                        };
+                        if let Err(e) = store
+                            .enqueue_push(agency, id, &portal_base, true, &scheduler, chrono::Utc::now())
+                            .await
+                        {
+                            tracing::warn!(item = id, error = %e, "automatic push not queued");
+                        }
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "releasing scheduled publications failed"),
             },
             changed = stop.changed() => {
