@@ -419,9 +419,8 @@ async fn concurrent_search(
         let (client, urls) = (client.clone(), Arc::clone(urls));
         tasks.push(tokio::spawn(async move {
             let mut out = Vec::new();
-            // each client walks the whole list from its own starting point
-            for k in 0..urls.len() {
-                let url = &urls[(k + c * urls.len() / clients) % urls.len()];
+            // the clients share the list: client c takes queries c, c + clients, …
+            for url in urls.iter().skip(c).step_by(clients) {
                 out.push(get_ok(&client, url).await?);
             }
             Ok::<_, String>(out)
