@@ -875,6 +875,7 @@ impl Store {
 }
 
 pub mod attachments;
+pub mod bulk;
 pub mod portal;
 pub mod proactive;
 pub mod push;

@@ -246,31 +246,31 @@ where
 }
 
 /// The values of one version row, in the order of [`INSERT_VERSION`]'s placeholders $3…$25.
-struct VersionValues {
-    state: String,
-    column_key: String,
-    title: String,
-    publisher: String,
-    document_number: Option<String>,
-    written_on: Option<String>,
-    published_on: Option<String>,
-    topic: Option<String>,
-    disclosure_mode: String,
-    scope: String,
-    kind: String,
-    validity: Option<String>,
-    body_html: String,
-    attachments: String,
-    author: String,
-    editors: String,
-    reviewer: Option<String>,
-    reason: Option<String>,
-    publish_at: Option<i64>,
-    published_at: Option<i64>,
+pub(crate) struct VersionValues {
+    pub(crate) state: String,
+    pub(crate) column_key: String,
+    pub(crate) title: String,
+    pub(crate) publisher: String,
+    pub(crate) document_number: Option<String>,
+    pub(crate) written_on: Option<String>,
+    pub(crate) published_on: Option<String>,
+    pub(crate) topic: Option<String>,
+    pub(crate) disclosure_mode: String,
+    pub(crate) scope: String,
+    pub(crate) kind: String,
+    pub(crate) validity: Option<String>,
+    pub(crate) body_html: String,
+    pub(crate) attachments: String,
+    pub(crate) author: String,
+    pub(crate) editors: String,
+    pub(crate) reviewer: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) publish_at: Option<i64>,
+    pub(crate) published_at: Option<i64>,
 }
 
 impl VersionValues {
-    fn of(v: &Version, item: &Item) -> ProactiveResult<Self> {
+    pub(crate) fn of(v: &Version, item: &Item) -> ProactiveResult<Self> {
         Ok(Self {
             state: key_of(&v.state)?,
             column_key: item.column.to_string(),
@@ -296,7 +296,7 @@ impl VersionValues {
     }
 }
 
-const INSERT_VERSION: &str = "INSERT INTO item_versions (item_id, number, agency_id, state, \
+pub(crate) const INSERT_VERSION: &str = "INSERT INTO item_versions (item_id, number, agency_id, state, \
     column_key, title, publisher, document_number, written_on, published_on, topic, \
     disclosure_mode, scope, kind, validity, body_html, attachments, author, editors, reviewer, \
     reason, publish_at, published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
@@ -343,6 +343,7 @@ macro_rules! insert_version {
             .await
     }};
 }
+pub(crate) use insert_version;
 
 macro_rules! update_version {
     ($exec:expr, $item_id:expr, $number:expr, $old_state:expr, $vals:expr, $now:expr) => {{
@@ -396,6 +397,7 @@ macro_rules! insert_columns {
         }
     }};
 }
+pub(crate) use insert_columns;
 
 /// Loads the versions of one item (inside a transaction or on a pool).
 macro_rules! load_item {
@@ -482,7 +484,7 @@ fn apply_input(item: &mut Item, input: &ItemInput) {
     item.body_html = gongkai_proactive::html::sanitize(&input.body_html);
 }
 
-fn check_column(catalogue: &Catalogue, column: &ColumnKey) -> ProactiveResult<()> {
+pub(crate) fn check_column(catalogue: &Catalogue, column: &ColumnKey) -> ProactiveResult<()> {
     if catalogue.get(column).is_none() {
         return Err(ProactiveError::Invalid(format!(
             "栏目“{column}”不在本机关的目录中"

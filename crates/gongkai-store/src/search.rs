@@ -65,14 +65,14 @@ pub struct SearchResults {
 }
 
 /// The searchable words of one published item.
-struct Entry {
-    agency_id: i64,
-    column_key: String,
-    year: i32,
-    topic: Option<String>,
-    published_at: i64,
-    title_words: String,
-    body_words: String,
+pub(crate) struct Entry {
+    pub(crate) agency_id: i64,
+    pub(crate) column_key: String,
+    pub(crate) year: i32,
+    pub(crate) topic: Option<String>,
+    pub(crate) published_at: i64,
+    pub(crate) title_words: String,
+    pub(crate) body_words: String,
 }
 
 /// The plain text of a published body and its attachments, for the index and snippets.
@@ -138,22 +138,41 @@ macro_rules! load_entry {
                 let title: String = r.try_get("title")?;
                 let body: String = r.try_get("body_html")?;
                 let published_at: i64 = r.try_get::<Option<i64>, _>("published_at")?.unwrap_or(0);
-                let tokenizer = Tokenizer::shared();
+                let (title_words, body_words) = index_words(&title, &body, &texts);
                 Some(Entry {
                     agency_id,
                     column_key: r.try_get("column_key")?,
-                    year: china_date(to_utc(published_at)).year(),
+                    year: index_year(published_at),
                     topic: r.try_get("topic")?,
                     published_at,
-                    title_words: tokenizer.index_text(&title),
-                    body_words: truncate_words(
-                        tokenizer.index_text(&body_text(&body, &texts)),
-                        MAX_BODY_WORDS_BYTES,
-                    ),
+                    title_words,
+                    body_words,
                 })
             }
         }
     }};
+}
+
+/// The indexed words of a published version: its title's, and its body's with the text of its
+/// attachments (cut to [`MAX_BODY_WORDS_BYTES`]). The one definition of what enters the index.
+pub(crate) fn index_words(
+    title: &str,
+    body_html: &str,
+    attachment_texts: &[String],
+) -> (String, String) {
+    let tokenizer = Tokenizer::shared();
+    (
+        tokenizer.index_text(title),
+        truncate_words(
+            tokenizer.index_text(&body_text(body_html, attachment_texts)),
+            MAX_BODY_WORDS_BYTES,
+        ),
+    )
+}
+
+/// The year (China time) a search entry is filed under, from `published_at` in seconds.
+pub(crate) fn index_year(published_at: i64) -> i32 {
+    china_date(to_utc(published_at)).year()
 }
 
 fn to_utc(secs: i64) -> DateTime<Utc> {
@@ -166,6 +185,13 @@ pub(crate) trait SearchIndex {
     fn reindex(
         &mut self,
         item_id: i64,
+    ) -> impl std::future::Future<Output = ProactiveResult<()>> + Send;
+
+    /// Writes the entry of an item that has none yet (SQLite) or replaces it (PostgreSQL).
+    fn write_entry(
+        &mut self,
+        item_id: i64,
+        entry: &Entry,
     ) -> impl std::future::Future<Output = ProactiveResult<()>> + Send;
 }
 
@@ -182,7 +208,14 @@ impl SearchIndex for sqlx::SqliteConnection {
             .execute(&mut *conn)
             .await?;
         if let Some(e) = entry {
-            sqlx::query(
+            conn.write_entry(item_id, &e).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_entry(&mut self, item_id: i64, e: &Entry) -> ProactiveResult<()> {
+        let conn = self;
+        sqlx::query(
                 "INSERT INTO search_documents (item_id, agency_id, column_key, year, topic, published_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -194,13 +227,12 @@ impl SearchIndex for sqlx::SqliteConnection {
             .bind(e.published_at)
             .execute(&mut *conn)
             .await?;
-            sqlx::query("INSERT INTO search_fts (rowid, title, body) VALUES ($1, $2, $3)")
-                .bind(item_id)
-                .bind(&e.title_words)
-                .bind(&e.body_words)
-                .execute(&mut *conn)
-                .await?;
-        }
+        sqlx::query("INSERT INTO search_fts (rowid, title, body) VALUES ($1, $2, $3)")
+            .bind(item_id)
+            .bind(&e.title_words)
+            .bind(&e.body_words)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 }
@@ -216,9 +248,15 @@ impl SearchIndex for sqlx::PgConnection {
                     .execute(&mut *conn)
                     .await?;
             }
-            Some(e) => {
-                sqlx::query(
-                    "INSERT INTO search_documents \
+            Some(e) => conn.write_entry(item_id, &e).await?,
+        }
+        Ok(())
+    }
+
+    async fn write_entry(&mut self, item_id: i64, e: &Entry) -> ProactiveResult<()> {
+        let conn = self;
+        sqlx::query(
+            "INSERT INTO search_documents \
                      (item_id, agency_id, column_key, year, topic, published_at, words) \
                      VALUES ($1, $2, $3, $4, $5, $6, \
                        setweight(to_tsvector('simple', $7), 'A') || \
@@ -227,19 +265,17 @@ impl SearchIndex for sqlx::PgConnection {
                        column_key = EXCLUDED.column_key, year = EXCLUDED.year, \
                        topic = EXCLUDED.topic, published_at = EXCLUDED.published_at, \
                        words = EXCLUDED.words",
-                )
-                .bind(item_id)
-                .bind(e.agency_id)
-                .bind(&e.column_key)
-                .bind(e.year)
-                .bind(&e.topic)
-                .bind(e.published_at)
-                .bind(&e.title_words)
-                .bind(&e.body_words)
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
+        )
+        .bind(item_id)
+        .bind(e.agency_id)
+        .bind(&e.column_key)
+        .bind(e.year)
+        .bind(&e.topic)
+        .bind(e.published_at)
+        .bind(&e.title_words)
+        .bind(&e.body_words)
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 }

@@ -736,3 +736,223 @@ async fn search_finds_published_words_only_and_follows_withdrawal() {
     }
     finish(stores).await;
 }
+
+#[tokio::test]
+async fn bulk_seeded_items_are_what_publishing_them_gives() {
+    use crate::bulk::{BulkItem, BulkOptions};
+    use crate::portal::PublicFilter;
+    use crate::proactive::{ItemInput, Transition};
+    use crate::search::SearchRequest;
+    use chrono::TimeZone;
+    let column = gongkai_proactive::ColumnKey::parse("policy_documents").unwrap();
+    let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
+    let content = [
+        (
+            " 关于印发政务服务好差评实施办法的通知",
+            "<p>为提升政务服务水平，现将评价办法印发。</p><script>x</script>",
+            Some(" 综合政务 "),
+        ),
+        (
+            "关于建设项目环评审批事项的公告",
+            "<p>建设项目环境影响评价文件审批结果公示。</p>",
+            None,
+        ),
+        (
+            "2021年企业开办情况通报",
+            "<p>企业开办全程网办，优化营商环境。</p>",
+            Some(""),
+        ),
+    ];
+    let at = move |i: usize| t0 + chrono::Duration::hours(i as i64 * 30);
+    let stores = stores().await;
+    for s in &stores {
+        let store = &s.store;
+        let normal = store
+            .create_agency(
+                &agency_input("甲局", "0000001", None, AgencyKind::Department),
+                &staff("t"),
+            )
+            .await
+            .unwrap();
+        let bulk = store
+            .create_agency(
+                &agency_input("甲局", "0000002", None, AgencyKind::Department),
+                &staff("t"),
+            )
+            .await
+            .unwrap();
+        let mut normal_ids = Vec::new();
+        for (i, (title, body, topic)) in content.iter().enumerate() {
+            let input = ItemInput {
+                column: column.clone(),
+                title: (*title).into(),
+                document_number: None,
+                written_on: None,
+                topic: topic.map(str::to_owned),
+                body_html: (*body).into(),
+            };
+            let item = store
+                .create_item(normal.id, &input, &staff("author"), at(i))
+                .await
+                .unwrap();
+            store
+                .transition_item(item.id, &Transition::Submit, &staff("author"), at(i))
+                .await
+                .unwrap();
+            store
+                .transition_item(
+                    item.id,
+                    &Transition::Approve { publish_at: None },
+                    &staff("reviewer"),
+                    at(i),
+                )
+                .await
+                .unwrap();
+            normal_ids.push(item.id);
+        }
+        let col = column.clone();
+        let make = move |i: u64| {
+            let (title, body, topic) = content[i as usize];
+            BulkItem {
+                column: col.clone(),
+                title: title.into(),
+                document_number: None,
+                written_on: None,
+                topic: topic.map(str::to_owned),
+                body_html: body.into(),
+                published_at: at(i as usize),
+            }
+        };
+        let options = BulkOptions {
+            author: gongkai_proactive::UserId::parse("author").unwrap(),
+            reviewer: gongkai_proactive::UserId::parse("reviewer").unwrap(),
+            batch: 2,
+            threads: 2,
+        };
+        let mut seen = Vec::new();
+        let bulk_ids = store
+            .seed_published_bulk(bulk.id, 3, make, &options, &staff("t"), |n| seen.push(n))
+            .await
+            .unwrap();
+        assert_eq!(seen, vec![2, 3], "two batches");
+        assert_eq!(bulk_ids.len(), 3);
+        // The published versions are the same but for the agency's 索引号 prefix.
+        for (n, b) in normal_ids.iter().zip(&bulk_ids) {
+            let vn = store.get_published(normal.id, *n).await.unwrap().unwrap();
+            let vb = store.get_published(bulk.id, *b).await.unwrap().unwrap();
+            assert_eq!(vn.version, vb.version);
+            assert_eq!(
+                vn.item.index_number.sequence(),
+                vb.item.index_number.sequence()
+            );
+            assert_eq!(vn.item.index_number.year(), vb.item.index_number.year());
+            let mut ib = vb.item.clone();
+            ib.index_number = vn.item.index_number.clone();
+            assert_eq!(vn.item, ib);
+        }
+        // Search: the same hits, snippets and scores.
+        for q in [
+            "好差评 办法",
+            "建设项目",
+            "营商环境",
+            "通知",
+            "审批 公示",
+            "不存在的词语",
+        ] {
+            let run = |agency_id: i64| {
+                let req = SearchRequest {
+                    query: gongkai_proactive::Tokenizer::shared().parse_query(q),
+                    agency_id: Some(agency_id),
+                    column: None,
+                    year: Some(2021),
+                    offset: 0,
+                    limit: 10,
+                };
+                async move { store.search(&req).await.unwrap() }
+            };
+            let (rn, rb) = (run(normal.id).await, run(bulk.id).await);
+            assert_eq!(rn.total, rb.total, "{q}");
+            let strip = |r: &crate::search::SearchResults| {
+                r.hits
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.title_html.clone(),
+                            h.snippet_html.clone(),
+                            h.published_on,
+                            h.score,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(strip(&rn), strip(&rb), "{q}");
+        }
+        assert_eq!(
+            store
+                .search(&SearchRequest {
+                    query: gongkai_proactive::Tokenizer::shared().parse_query("好差评"),
+                    agency_id: Some(bulk.id),
+                    column: None,
+                    year: None,
+                    offset: 0,
+                    limit: 10,
+                })
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        // The public list shows them alike, and the 索引号 sequence goes on after the seeded ones.
+        let ln = store
+            .list_public(normal.id, &PublicFilter::default(), 0, 10, 100)
+            .await
+            .unwrap();
+        let lb = store
+            .list_public(bulk.id, &PublicFilter::default(), 0, 10, 100)
+            .await
+            .unwrap();
+        assert_eq!(ln.items.len(), 3);
+        assert_eq!(
+            ln.items.iter().map(|i| &i.title).collect::<Vec<_>>(),
+            lb.items.iter().map(|i| &i.title).collect::<Vec<_>>()
+        );
+        let next = store
+            .create_item(
+                bulk.id,
+                &ItemInput {
+                    column: column.clone(),
+                    title: "下一条".into(),
+                    document_number: None,
+                    written_on: None,
+                    topic: None,
+                    body_html: String::new(),
+                },
+                &staff("author"),
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(next.index_number.sequence(), 4);
+        // A column outside the catalogue is refused.
+        let bad = store
+            .seed_published_bulk(
+                bulk.id,
+                1,
+                move |_| BulkItem {
+                    column: gongkai_proactive::ColumnKey::parse("no_such_column").unwrap(),
+                    title: "x".into(),
+                    document_number: None,
+                    written_on: None,
+                    topic: None,
+                    body_html: String::new(),
+                    published_at: t0,
+                },
+                &options,
+                &staff("t"),
+                |_| {},
+            )
+            .await;
+        assert!(bad.is_err());
+    }
+    finish(stores).await;
+}

@@ -3,6 +3,7 @@
 //! `gongkai report …` works on annual-report files (check, extract, render).
 //! `gongkai serve` runs the platform (portal, console, API).
 
+mod bench_cmd;
 mod report_cmd;
 mod serve_cmd;
 
@@ -30,6 +31,9 @@ enum Command {
     Backup(serve_cmd::BackupArgs),
     /// 从备份恢复数据库 (restore the database from a backup)
     Restore(serve_cmd::RestoreArgs),
+    /// 性能基准（门户） (benchmarks of the platform)
+    #[command(hide = true)]
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +43,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(args),
         Command::Backup(args) => serve_cmd::run_backup(args),
         Command::Restore(args) => serve_cmd::run_restore(args),
+        Command::Bench(args) => bench_cmd::run(args),
     }
 }
