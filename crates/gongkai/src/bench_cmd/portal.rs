@@ -32,11 +32,26 @@ pub fn run(args: PortalArgs) -> Result<(), String> {
     runtime.block_on(run_async(args))
 }
 
-/// A child process killed when dropped.
-struct Guard(Child);
+/// A child process stopped when dropped: by its stop command if it has one (nginx's master
+/// must be told to quit, or its workers outlive it), else killed.
+struct Guard(Child, Option<Command>);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let stopped = self.1.as_mut().is_some_and(|stop| {
+            stop.stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        if stopped {
+            for _ in 0..100 {
+                if matches!(self.0.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -114,6 +129,7 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("无法启动服务：{e}"))?,
+        None,
     );
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
@@ -575,7 +591,13 @@ fn start_nginx(nginx: &Path, dir: &Path, html: &str) -> Result<(Guard, String), 
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("无法启动 nginx：{e}"))?;
-    let guard = Guard(child);
+    let mut stop = Command::new(nginx);
+    stop.arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf)
+        .args(["-s", "quit"]);
+    let guard = Guard(child, Some(stop));
     let url = format!("http://127.0.0.1:{port}/item.html");
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
