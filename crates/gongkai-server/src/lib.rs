@@ -13,6 +13,7 @@ mod demo_items;
 pub mod error;
 mod handlers;
 pub mod metrics;
+pub mod page_cache;
 pub mod push;
 pub mod routes;
 pub mod templates;
@@ -72,6 +73,11 @@ pub struct Config {
     /// The public address of the site (`https://gk.example.gov.cn`), for the absolute URLs
     /// of feeds and sitemaps; when unset, derived from each request's Host header.
     pub public_base_url: Option<String>,
+    /// Memory for rendered public pages (`0`: no page cache). See [`page_cache`].
+    pub page_cache_bytes: u64,
+    /// How often the database's portal generation is read, to drop pages changed through
+    /// another node or the CLI.
+    pub page_cache_poll: Duration,
 }
 
 impl Config {
@@ -107,6 +113,8 @@ impl Config {
             maintenance_interval: Duration::from_secs(600),
             push: push::PushConfig::default(),
             public_base_url: None,
+            page_cache_bytes: 64 * 1024 * 1024,
+            page_cache_poll: Duration::from_secs(1),
         }
     }
 }
@@ -120,6 +128,7 @@ pub struct Inner {
     pub templates: templates::Templates,
     pub config: Config,
     pub metrics: metrics::Metrics,
+    pub page_cache: page_cache::PageCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -177,11 +186,13 @@ pub async fn build(mut config: Config, listener: TcpListener) -> Result<Server, 
     } else {
         Vec::new()
     };
+    let page_cache = page_cache::PageCache::new(config.page_cache_bytes);
     let state = AppState(Arc::new(Inner {
         store,
         templates,
         config,
         metrics: metrics::Metrics::default(),
+        page_cache,
     }));
     let router = routes::router(state.clone());
     Ok(Server {
@@ -230,8 +241,16 @@ impl Server {
             interval,
             stopped.clone(),
         ));
+        let follower = tokio::spawn(page_cache::follow_database(
+            self.state.clone(),
+            self.state
+                .config
+                .page_cache_poll
+                .clamp(Duration::from_millis(50), MAINTENANCE_MAX),
+            stopped.clone(),
+        ));
         let scheduler = tokio::spawn(release_scheduled(
-            self.state.store.clone(),
+            self.state.clone(),
             self.state
                 .config
                 .public_base_url
@@ -252,6 +271,9 @@ impl Server {
         }
         if let Err(e) = scheduler.await {
             tracing::error!(error = %e, "publication scheduler failed");
+        }
+        if let Err(e) = follower.await {
+            tracing::error!(error = %e, "page cache follower failed");
         }
         if let Err(e) = pusher.await {
             tracing::error!(error = %e, "push worker failed");
@@ -298,11 +320,12 @@ async fn maintain(store: Store, every: Duration, mut stop: tokio::sync::watch::R
 
 /// Publishes scheduled versions (定时发布) when due, on every tick until `stop` turns true.
 async fn release_scheduled(
-    store: Store,
+    state: AppState,
     portal_base: String,
     every: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let store = &state.store;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -310,6 +333,7 @@ async fn release_scheduled(
             _ = tick.tick() => match store.release_due(chrono::Utc::now()).await {
                 Ok(ids) if ids.is_empty() => {}
                 Ok(ids) => {
+                    state.page_cache.invalidate();
                     tracing::info!(count = ids.len(), "released scheduled publications");
                     // Targets marked “发布后自动推送” get them as after any publication.
                     let scheduler = gongkai_store::Actor {

@@ -8,25 +8,45 @@ use axum::response::Response;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// (method, route, status) → (count, seconds).
-type Counters = BTreeMap<(String, String, u16), (u64, f64)>;
+/// route → (method, status) → (count, seconds). Keyed by route first so that counting a
+/// request allocates nothing once its route has been seen.
+type Counters = BTreeMap<String, BTreeMap<(String, u16), (u64, f64)>>;
 
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<Counters>,
+    page_cache_hits: AtomicU64,
 }
 
 impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            let e = m
-                .entry((method.to_owned(), route.to_owned(), status))
-                .or_insert((0, 0.0));
+            if !m.contains_key(route) {
+                m.insert(route.to_owned(), BTreeMap::new());
+            }
+            let Some(by_route) = m.get_mut(route) else {
+                return;
+            };
+            let e = match by_route
+                .iter_mut()
+                .find(|((meth, st), _)| meth == method && *st == status)
+            {
+                Some((_, e)) => e,
+                None => by_route
+                    .entry((method.to_owned(), status))
+                    .or_insert((0, 0.0)),
+            };
             e.0 += 1;
             e.1 += seconds;
         }
+    }
+
+    /// Counts a public page answered from the page cache.
+    pub fn page_cache_hit(&self) {
+        self.page_cache_hits.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -35,7 +55,13 @@ impl Metrics {
         out.push_str("# HELP gongkai_up Whether the server is running.\n# TYPE gongkai_up gauge\ngongkai_up 1\n");
         out.push_str("# HELP gongkai_http_requests_total HTTP requests answered.\n# TYPE gongkai_http_requests_total counter\n");
         let snapshot: Vec<_> = match self.requests.lock() {
-            Ok(m) => m.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            Ok(m) => m
+                .iter()
+                .flat_map(|(route, by)| {
+                    by.iter()
+                        .map(|((method, status), v)| ((method.clone(), route.clone(), *status), *v))
+                })
+                .collect(),
             Err(_) => Vec::new(),
         };
         for ((method, route, status), (n, _)) in &snapshot {
@@ -53,6 +79,13 @@ impl Metrics {
                 escape(route)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP gongkai_page_cache_hits_total Public pages answered from the page cache.\n\
+             # TYPE gongkai_page_cache_hits_total counter\n\
+             gongkai_page_cache_hits_total {}",
+            self.page_cache_hits.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -63,17 +96,13 @@ fn escape(s: &str) -> String {
 
 /// Counts every request under its route template (bounded label set).
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().as_str().to_owned();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     let resp = next.run(req).await;
     state.metrics.record(
-        &method,
-        &route,
+        method.as_str(),
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         resp.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );

@@ -16,7 +16,7 @@ use crate::handlers::{
     api, attachments, console, feeds, import, listing, portal, proactive, push, search, spot_check,
     stats, versions, words,
 };
-use crate::{AppState, metrics};
+use crate::{AppState, metrics, page_cache};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -48,6 +48,22 @@ pub struct RouteDef {
     pub audience: Audience,
     pub access: Access,
     handler: MethodRouter<AppState>,
+}
+
+impl RouteDef {
+    /// Whether answers of this route may be kept by the [`page_cache`]: public `GET` pages and
+    /// reads of the portal and the public API, except search (every query differs; its cost is
+    /// kept low by the index instead), attachment downloads (large) and the push outbox (its
+    /// answer depends on the puller's token and moves its cursor).
+    pub fn cacheable(&self) -> bool {
+        self.method == Method::GET
+            && self.access == Access::Public
+            && matches!(self.audience, Audience::Portal | Audience::Api)
+            && !self.path.contains("search")
+            && !self.path.contains("attachments")
+            && !self.path.contains("/push/")
+            && !self.path.starts_with("/console")
+    }
 }
 
 fn r(
@@ -632,11 +648,18 @@ pub fn router(state: AppState) -> Router {
     let mut app: Router<AppState> = Router::new();
     for def in table() {
         let access = def.access;
-        let handler =
+        let cacheable = def.cacheable();
+        let mut handler =
             def.handler
                 .route_layer(middleware::from_fn(move |req: Request, next: Next| {
                     auth::require(access, req, next)
                 }));
+        if cacheable {
+            handler = handler.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                page_cache::serve,
+            ));
+        }
         app = app.route(def.path, handler);
     }
     // The session layer enforces the form limit; multipart uploads get their larger one.
@@ -650,6 +673,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::session_layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::invalidate_on_write,
         ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))

@@ -347,9 +347,17 @@ impl Store {
     /// Applies the pending migrations of the backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Self::Sqlite(b) => b.migrate().await,
-            Self::Postgres(b) => b.migrate().await,
+            Self::Sqlite(b) => b.migrate().await?,
+            Self::Postgres(b) => b.migrate().await?,
         }
+        // a migration that changes the search index's shape empties it: rebuild it here
+        if self.search_index_missing().await? {
+            self.reindex_all().await.map_err(|e| match e {
+                proactive::ProactiveError::Store(e) => e,
+                other => StoreError::Corrupt(other.to_string()),
+            })?;
+        }
+        Ok(())
     }
 
     /// Cheap liveness check of the database.

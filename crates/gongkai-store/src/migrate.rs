@@ -47,6 +47,11 @@ pub const SQLITE: &[Migration] = &[
         description: "portal indexes",
         sql: include_str!("../migrations/sqlite/0014_portal_indexes.sql"),
     },
+    Migration {
+        version: 16,
+        description: "portal generation and search facets",
+        sql: include_str!("../migrations/sqlite/0016_portal_generation_search_facets.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -84,6 +89,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 14,
         description: "portal indexes",
         sql: include_str!("../migrations/postgres/0014_portal_indexes.sql"),
+    },
+    Migration {
+        version: 16,
+        description: "portal generation and search facets",
+        sql: include_str!("../migrations/postgres/0016_portal_generation_search_facets.sql"),
     },
 ];
 

@@ -342,6 +342,19 @@ impl Store {
         })
     }
 
+    /// The portal generation: a counter the database bumps with every change to agencies,
+    /// catalogue columns, items or their versions (triggers of migration 16). Nodes that cache
+    /// public pages poll it to notice changes made elsewhere.
+    pub async fn portal_generation(&self) -> crate::Result<i64> {
+        with_pool!(self, p => {
+            let n: i64 = sqlx::query("SELECT n FROM portal_generation WHERE id = 1")
+                .fetch_one(p)
+                .await?
+                .try_get("n")?;
+            Ok(n)
+        })
+    }
+
     /// The number of published items of all agencies (sitemap).
     pub async fn count_public_items(&self) -> crate::Result<i64> {
         with_pool!(self, p => {

@@ -19,8 +19,19 @@ use sqlx::Row;
 /// relevance does not improve.
 const MAX_BODY_WORDS_BYTES: usize = 400_000;
 
-/// Matches counted exactly; beyond this the total is shown as "more than".
-pub const COUNT_CAP: i64 = 10_000;
+/// Matches counted exactly; beyond this the total is shown as "more than" (as many as can be
+/// paged to: counting further would cost time for a number nobody uses).
+pub const COUNT_CAP: i64 = 1_000;
+
+/// Matches ranked by relevance: the newest this many (by item id, which FTS5 and the index walk
+/// in order). Among them, items whose title holds every query word come first, then the others,
+/// each group by bm25 / ts_rank; results past them follow newest first. Bounding the ranked set
+/// keeps a query's cost independent of how many of a million items contain a common word; twenty
+/// pages of ranked results are more than anyone reads before refining the query.
+pub const RANK_WINDOW: i64 = 200;
+
+/// Deepest result offered (the search page stops at page 100 of 10).
+pub const MAX_RESULTS: i64 = 1_000;
 
 /// Characters of context in a result snippet.
 const SNIPPET_CHARS: usize = 120;
@@ -199,10 +210,15 @@ impl SearchIndex for sqlx::SqliteConnection {
     async fn reindex(&mut self, item_id: i64) -> ProactiveResult<()> {
         let conn = self;
         let entry = load_entry!(conn, item_id);
-        sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
+        let table = shard_table(shard_of(item_id));
+        if shard_exists(&mut *conn, &table).await? {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE rowid = $1"
+            )))
             .bind(item_id)
             .execute(&mut *conn)
             .await?;
+        }
         sqlx::query("DELETE FROM search_documents WHERE item_id = $1")
             .bind(item_id)
             .execute(&mut *conn)
@@ -227,12 +243,24 @@ impl SearchIndex for sqlx::SqliteConnection {
             .bind(e.published_at)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("INSERT INTO search_fts (rowid, title, body) VALUES ($1, $2, $3)")
-            .bind(item_id)
-            .bind(&e.title_words)
-            .bind(&e.body_words)
+        let table = shard_table(shard_of(item_id));
+        if !shard_exists(&mut *conn, &table).await? {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(title, body, facets, \
+                 content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')"
+            )))
             .execute(&mut *conn)
             .await?;
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} (rowid, title, body, facets) VALUES ($1, $2, $3, $4)"
+        )))
+        .bind(item_id)
+        .bind(&e.title_words)
+        .bind(&e.body_words)
+        .bind(facet_tokens(Some(e.agency_id), Some(&e.column_key), Some(e.year)).join(" "))
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 }
@@ -280,17 +308,201 @@ impl SearchIndex for sqlx::PgConnection {
     }
 }
 
-const SQLITE_MATCHES: &str = "FROM search_fts JOIN search_documents d ON d.item_id = search_fts.rowid \
-     WHERE search_fts MATCH $1 \
-     AND ($2 IS NULL OR d.agency_id = $2) \
-     AND ($3 IS NULL OR d.column_key = $3) \
-     AND ($4 IS NULL OR d.year = $4)";
+/// Items per shard of the SQLite index. FTS5 computes bm25's statistics (documents per word) by
+/// reading each query word's whole posting list, so one index over a million items would cost
+/// tens of milliseconds per common word. The index is therefore split by item id into shards of
+/// this many items (`search_fts_<n>`, created when first needed): a query reads the newest shard
+/// first and older ones only while it needs more matches, and each shard's statistics cover at
+/// most this many items (per-shard statistics, as distributed search engines keep them).
+pub const SHARD_ITEMS: i64 = 50_000;
 
-const POSTGRES_MATCHES: &str = "FROM search_documents d, plainto_tsquery('simple', $1) q \
-     WHERE d.words @@ q \
-     AND ($2::BIGINT IS NULL OR d.agency_id = $2) \
+fn shard_of(item_id: i64) -> i64 {
+    item_id.div_euclid(SHARD_ITEMS)
+}
+
+fn shard_table(shard: i64) -> String {
+    format!("search_fts_{shard}")
+}
+
+async fn shard_exists(conn: &mut sqlx::SqliteConnection, table: &str) -> sqlx::Result<bool> {
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1")
+            .bind(table)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// The shard tables that exist, newest (highest ids) first.
+async fn shards(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'search_fts_[0-9]*'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut found: Vec<i64> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let name: String = r.try_get("name")?;
+        // the shadow tables (`search_fts_3_data` …) are not shards
+        if let Some(n) = name
+            .strip_prefix("search_fts_")
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            found.push(n);
+        }
+    }
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(found.into_iter().map(shard_table).collect())
+}
+
+/// The filter tokens of the SQLite index's `facets` column: `a<agency id>`, `c<hex of the column
+/// key>`, `y<year>`. Letters and digits only, so that `unicode61` keeps each one whole, and
+/// unlike any word a query can reach (query words are matched in `title` and `body` only).
+fn facet_tokens(agency_id: Option<i64>, column: Option<&str>, year: Option<i32>) -> Vec<String> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(a) = agency_id {
+        out.push(format!("a{a}"));
+    }
+    if let Some(c) = column {
+        let mut t = String::with_capacity(1 + 2 * c.len());
+        t.push('c');
+        for b in c.bytes() {
+            t.push_str(&format!("{b:02x}"));
+        }
+        out.push(t);
+    }
+    if let Some(y) = year {
+        out.push(format!("y{y}"));
+    }
+    out
+}
+
+/// FTS5 `MATCH` expressions of a request: every word in the title or body and every filter in
+/// the facets (finds the matches); every word in the title or body (scores them: no filter
+/// tokens, whose posting lists bm25 would read whole); every word in the title.
+fn fts5_matches(req: &SearchRequest, column: Option<&str>) -> (String, String, String) {
+    let words = req.query.fts5_match();
+    let facets = facet_tokens(req.agency_id, column, req.year);
+    let filter = if facets.is_empty() {
+        String::new()
+    } else {
+        let quoted: Vec<String> = facets.iter().map(|f| format!("\"{f}\"")).collect();
+        format!(" AND facets : ({})", quoted.join(" "))
+    };
+    (
+        format!("{{title body}} : ({words}){filter}"),
+        format!("{{title body}} : ({words})"),
+        format!("title : ({words})"),
+    )
+}
+
+/// A PostgreSQL `to_tsquery` expression requiring every query word in the title (weight A).
+fn title_tsquery(query: &Query) -> String {
+    query
+        .tokens
+        .iter()
+        .map(|t| format!("'{}':A", t.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+const POSTGRES_FILTERS: &str = "AND ($2::BIGINT IS NULL OR d.agency_id = $2) \
      AND ($3::TEXT IS NULL OR d.column_key = $3) \
      AND ($4::INTEGER IS NULL OR d.year = $4)";
+
+/// One match of the ranked window: item id, score ("higher is better"), whether its title holds
+/// every query word.
+type Scored = (i64, f64, bool);
+
+/// Orders the ranked window: title matches ahead of the others, each group best first; ties go
+/// to the newer item.
+fn rank(mut window: Vec<Scored>) -> Vec<(i64, f64)> {
+    window.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.total_cmp(&a.1)).then(b.0.cmp(&a.0)));
+    window
+        .into_iter()
+        .map(|(id, score, _)| (id, score))
+        .collect()
+}
+
+/// The page `[offset, offset + limit)` of the ranked list followed by the other matches
+/// (`newest`: matches newest first, enough of them to reach the page).
+fn page_of(ranked: Vec<(i64, f64)>, newest: Vec<i64>, offset: i64, limit: i64) -> Vec<(i64, f64)> {
+    let seen: std::collections::HashSet<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    ranked
+        .into_iter()
+        .chain(
+            newest
+                .into_iter()
+                .filter(|id| !seen.contains(id))
+                .map(|id| (id, 0.0)),
+        )
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect()
+}
+
+/// The next `left` matches of one shard, newest first, scored: `matches` = (the request with its
+/// filters, its words only, its words in the title).
+async fn sqlite_window(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    [all, words, title]: [&String; 3],
+    left: i64,
+) -> crate::Result<Vec<Scored>> {
+    let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 ORDER BY rowid DESC LIMIT $2"
+    )))
+    .bind(all)
+    .bind(left)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?;
+    let (Some(hi), Some(lo)) = (ids.first().copied(), ids.last().copied()) else {
+        return Ok(Vec::new());
+    };
+    // bm25 of the window only, over the words only: bm25 reads the whole posting list of every
+    // phrase of its query for its statistics, and a filter token's list can span the shard.
+    // `+rowid` keeps the id list a test of each row in the range, not a lookup per id.
+    let list = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let in_window = format!(
+        "FROM {table} WHERE {table} MATCH $1 AND rowid BETWEEN $2 AND $3 \
+         AND +rowid IN (SELECT value FROM json_each($4))"
+    );
+    let scored = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT rowid AS id, bm25({table}, 8.0, 1.0, 0.0) AS score {in_window}"
+    )))
+    .bind(words)
+    .bind(lo)
+    .bind(hi)
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?;
+    let titled: std::collections::HashSet<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT rowid AS id {in_window}"
+    )))
+    .bind(title)
+    .bind(lo)
+    .bind(hi)
+    .bind(&list)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?;
+    scored
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            // bm25() is "lower is better"
+            let score = -r.try_get::<f64, _>("score")?;
+            Ok((id, score, titled.contains(&id)))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
 
 impl Store {
     /// Brings the search entry of one item in line with its published version (adds, replaces or
@@ -302,6 +514,26 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Whether published items exist but the search index is empty (a migration rebuilt its
+    /// shape, or it was never built): [`Store::migrate`] then rebuilds it.
+    pub(crate) async fn search_index_missing(&self) -> crate::Result<bool> {
+        with_pool!(self, p => {
+            let published: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM item_versions \
+                 WHERE state = 'published' LIMIT 1) t",
+            )
+            .fetch_one(p)
+            .await?
+            .try_get("n")?;
+            let indexed: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_documents LIMIT 1) t")
+                    .fetch_one(p)
+                    .await?
+                    .try_get("n")?;
+            Ok(published > 0 && indexed == 0)
+        })
     }
 
     /// Rebuilds the whole search index from the published versions; returns the number of
@@ -329,8 +561,10 @@ impl Store {
         Ok(n)
     }
 
-    /// Searches published items: every query word must occur (title, body or attachment text);
-    /// ranked by relevance (title words weigh more), then newest first.
+    /// Searches published items: every query word must occur (title, body or attachment text).
+    /// Of the newest [`RANK_WINDOW`] matches, those whose title holds every word come first, then
+    /// the others, each group by relevance (bm25 / ts_rank, title words weigh more); then the
+    /// remaining matches, newest first.
     pub async fn search(&self, req: &SearchRequest) -> ProactiveResult<SearchResults> {
         if req.query.is_empty() {
             return Ok(SearchResults {
@@ -339,45 +573,73 @@ impl Store {
                 more: false,
             });
         }
+        let started = std::time::Instant::now();
         let column = req.column.as_ref().map(|c| c.as_str().to_owned());
         let limit = req.limit.clamp(1, 100);
-        let offset = req.offset.max(0);
+        let offset = req.offset.clamp(0, MAX_RESULTS);
         let (total, ranked): (i64, Vec<(i64, f64)>) = match self {
             Store::Sqlite(b) => {
-                let m = req.query.fts5_match();
-                let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 {SQLITE_MATCHES} LIMIT {})",
-                    COUNT_CAP + 1
-                )))
-                .bind(&m)
-                .bind(req.agency_id)
-                .bind(&column)
-                .bind(req.year)
-                .fetch_one(&b.pool)
-                .await?
-                .try_get("n")?;
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT d.item_id, bm25(search_fts, 8.0, 1.0) AS score {SQLITE_MATCHES} \
-                     ORDER BY score, d.published_at DESC, d.item_id DESC LIMIT $5 OFFSET $6"
-                )))
-                .bind(&m)
-                .bind(req.agency_id)
-                .bind(&column)
-                .bind(req.year)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&b.pool)
-                .await?;
-                let ranked = rows
-                    .iter()
-                    .map(|r| Ok((r.try_get("item_id")?, -r.try_get::<f64, _>("score")?)))
-                    .collect::<Result<_, sqlx::Error>>()?;
-                (total, ranked)
+                let (all, words, title) = fts5_matches(req, column.as_deref());
+                let mut conn = b.pool.acquire().await?;
+                let mut total = 0;
+                let mut window: Vec<Scored> = Vec::new();
+                // Newest shard first; older ones only while the count or the window is not
+                // full. FTS5 walks a shard's matches in rowid order and stops at the LIMIT.
+                for table in shards(&mut conn).await? {
+                    if total <= COUNT_CAP {
+                        let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM {table} \
+                             WHERE {table} MATCH $1 LIMIT $2)"
+                        )))
+                        .bind(&all)
+                        .bind(COUNT_CAP + 1 - total)
+                        .fetch_one(&mut *conn)
+                        .await?
+                        .try_get("n")?;
+                        total += n;
+                        if n == 0 {
+                            continue;
+                        }
+                    }
+                    let left = RANK_WINDOW - window.len() as i64;
+                    if left > 0 {
+                        window.extend(
+                            sqlite_window(&mut conn, &table, [&all, &words, &title], left).await?,
+                        );
+                    }
+                    if total > COUNT_CAP && window.len() as i64 >= RANK_WINDOW {
+                        break;
+                    }
+                }
+                let ranked = rank(window);
+                let mut newest = Vec::new();
+                let want = offset + limit;
+                if want > ranked.len() as i64 && total > ranked.len() as i64 {
+                    for table in shards(&mut conn).await? {
+                        let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 \
+                             ORDER BY rowid DESC LIMIT $2"
+                        )))
+                        .bind(&all)
+                        .bind(want - newest.len() as i64)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                        for r in &found {
+                            newest.push(r.try_get("id")?);
+                        }
+                        if newest.len() as i64 >= want {
+                            break;
+                        }
+                    }
+                }
+                (total, page_of(ranked, newest, offset, limit))
             }
             Store::Postgres(b) => {
                 let m = req.query.plain();
                 let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 {POSTGRES_MATCHES} LIMIT {}) c",
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_documents d, \
+                     plainto_tsquery('simple', $1) q WHERE d.words @@ q {POSTGRES_FILTERS} \
+                     LIMIT {}) c",
                     COUNT_CAP + 1
                 )))
                 .bind(&m)
@@ -388,30 +650,66 @@ impl Store {
                 .await?
                 .try_get("n")?;
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT d.item_id, ts_rank(d.words, q, 1)::FLOAT8 AS score {POSTGRES_MATCHES} \
-                     ORDER BY score DESC, d.published_at DESC, d.item_id DESC LIMIT $5 OFFSET $6"
+                    "SELECT id, ts_rank(words, q, 1)::FLOAT8 AS score, \
+                       words @@ to_tsquery('simple', $6) AS in_title FROM ( \
+                       SELECT d.item_id AS id, d.words, q \
+                       FROM search_documents d, plainto_tsquery('simple', $1) q \
+                       WHERE d.words @@ q {POSTGRES_FILTERS} \
+                       ORDER BY d.item_id DESC LIMIT $5) w"
                 )))
                 .bind(&m)
                 .bind(req.agency_id)
                 .bind(&column)
                 .bind(req.year)
-                .bind(limit)
-                .bind(offset)
+                .bind(RANK_WINDOW)
+                .bind(title_tsquery(&req.query))
                 .fetch_all(&b.pool)
                 .await?;
-                let ranked = rows
+                let window = rows
                     .iter()
-                    .map(|r| Ok((r.try_get("item_id")?, r.try_get::<f64, _>("score")?)))
-                    .collect::<Result<_, sqlx::Error>>()?;
-                (total, ranked)
+                    .map(|r| {
+                        Ok((
+                            r.try_get("id")?,
+                            r.try_get("score")?,
+                            r.try_get("in_title")?,
+                        ))
+                    })
+                    .collect::<Result<Vec<Scored>, sqlx::Error>>()?;
+                let ranked = rank(window);
+                let mut newest = Vec::new();
+                if offset + limit > ranked.len() as i64 && total > ranked.len() as i64 {
+                    let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT d.item_id AS id FROM search_documents d, \
+                         plainto_tsquery('simple', $1) q WHERE d.words @@ q {POSTGRES_FILTERS} \
+                         ORDER BY d.item_id DESC LIMIT $5"
+                    )))
+                    .bind(&m)
+                    .bind(req.agency_id)
+                    .bind(&column)
+                    .bind(req.year)
+                    .bind(offset + limit)
+                    .fetch_all(&b.pool)
+                    .await?;
+                    for r in &found {
+                        newest.push(r.try_get("id")?);
+                    }
+                }
+                (total, page_of(ranked, newest, offset, limit))
             }
         };
+        let ranked_in = started.elapsed();
         let mut hits = Vec::with_capacity(ranked.len());
         for (item_id, score) in ranked {
             if let Some(hit) = self.hit(item_id, score, &req.query).await? {
                 hits.push(hit);
             }
         }
+        tracing::debug!(
+            rank_ms = ranked_in.as_secs_f64() * 1e3,
+            total_ms = started.elapsed().as_secs_f64() * 1e3,
+            matches = total,
+            "search"
+        );
         Ok(SearchResults {
             hits,
             total: total.min(COUNT_CAP),
@@ -518,6 +816,45 @@ mod tests {
         assert_eq!(truncate_words(words.clone(), 13), "公开 审批");
         assert_eq!(truncate_words(words.clone(), 11), "公开");
         assert_eq!(truncate_words(words, 3), "");
+    }
+
+    #[test]
+    fn title_matches_lead_and_unranked_matches_follow_newest_first() {
+        let ranked = rank(vec![
+            (9, 0.5, false),
+            (5, 2.0, true),
+            (8, 0.7, false),
+            (3, 1.0, true),
+            (7, 0.7, false),
+        ]);
+        assert_eq!(
+            ranked.iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![5, 3, 8, 7, 9]
+        );
+        let ids = |p: Vec<(i64, f64)>| p.iter().map(|r| r.0).collect::<Vec<_>>();
+        let newest = vec![9, 8, 7, 5, 4, 3, 1];
+        assert_eq!(
+            ids(page_of(ranked.clone(), newest.clone(), 0, 2)),
+            vec![5, 3]
+        );
+        assert_eq!(
+            ids(page_of(ranked.clone(), newest.clone(), 4, 3)),
+            vec![9, 4, 1]
+        );
+        assert_eq!(ids(page_of(ranked, newest, 7, 4)), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn facet_tokens_are_single_ascii_words() {
+        assert_eq!(
+            facet_tokens(Some(12), Some("fiscal_funds"), Some(2021)),
+            vec!["a12", "c66697363616c5f66756e6473", "y2021"]
+        );
+        assert!(facet_tokens(None, None, None).is_empty());
+        let q = Query {
+            tokens: vec!["a'b".into(), "c\\d".into()],
+        };
+        assert_eq!(title_tsquery(&q), "'a''b':A & 'c\\\\d':A");
     }
 
     #[test]

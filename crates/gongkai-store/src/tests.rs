@@ -540,6 +540,166 @@ async fn publish(
 }
 
 #[tokio::test]
+async fn search_ranks_title_matches_first_and_filters_through_facets() {
+    use crate::search::SearchRequest;
+    use chrono::TimeZone;
+    let stores = stores().await;
+    for s in &stores {
+        let store = &s.store;
+        let backend = store.backend_name();
+        let one = store
+            .create_agency(
+                &agency_input("审批服务管理局", "0000003", None, AgencyKind::Department),
+                &staff("tester"),
+            )
+            .await
+            .unwrap();
+        let two = store
+            .create_agency(
+                &agency_input("发展和改革局", "0000004", None, AgencyKind::Department),
+                &staff("tester"),
+            )
+            .await
+            .unwrap();
+        let day = |y: i32, m: u32, d: u32| chrono::Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap();
+        let titled = publish(
+            store,
+            one.id,
+            "关于供暖延时的通知",
+            "<p>详见正文。</p>",
+            vec![],
+            day(2021, 3, 1),
+        )
+        .await;
+        // newer, and its body says the words many times: still after the title matches
+        let in_body = publish(
+            store,
+            one.id,
+            "冬季工作安排",
+            "<p>供暖 供暖 供暖 延时 延时 延时，供暖延时。</p>",
+            vec![],
+            day(2021, 3, 2),
+        )
+        .await;
+        let elsewhere = publish(
+            store,
+            two.id,
+            "关于供暖延时的通知",
+            "<p>另一机关。</p>",
+            vec![],
+            day(2021, 3, 3),
+        )
+        .await;
+        let next_year = publish(
+            store,
+            one.id,
+            "供暖延时安排",
+            "<p>二〇二二年。</p>",
+            vec![],
+            day(2022, 3, 1),
+        )
+        .await;
+
+        let run = |q: &str, agency_id: Option<i64>, column: Option<&str>, year: Option<i32>| {
+            let req = SearchRequest {
+                query: gongkai_proactive::Tokenizer::shared().parse_query(q),
+                agency_id,
+                column: column.map(|c| gongkai_proactive::ColumnKey::parse(c).unwrap()),
+                year,
+                offset: 0,
+                limit: 10,
+            };
+            async move {
+                let r = store.search(&req).await.unwrap();
+                (
+                    r.total,
+                    r.hits.iter().map(|h| h.item_id).collect::<Vec<_>>(),
+                )
+            }
+        };
+        let (total, ids) = run("供暖 延时", Some(one.id), None, None).await;
+        assert_eq!(total, 3, "{backend}");
+        assert_eq!(ids.len(), 3, "{backend}");
+        let mut first_two = ids[..2].to_vec();
+        first_two.sort_unstable();
+        assert_eq!(
+            first_two,
+            vec![titled, next_year],
+            "{backend}: title matches first"
+        );
+        assert_eq!(ids[2], in_body, "{backend}");
+        // filters: year, agency, column — alone and together
+        assert_eq!(
+            run("供暖 延时", Some(one.id), None, Some(2021)).await.1,
+            vec![titled, in_body],
+            "{backend}"
+        );
+        assert_eq!(
+            run("供暖 延时", Some(two.id), None, None).await.1,
+            vec![elsewhere],
+            "{backend}"
+        );
+        assert_eq!(run("供暖 延时", None, None, None).await.0, 4, "{backend}");
+        assert_eq!(
+            run("供暖 延时", None, None, Some(2022)).await.1,
+            vec![next_year],
+            "{backend}"
+        );
+        assert_eq!(
+            run("供暖", Some(one.id), Some("policy_documents"), Some(2021))
+                .await
+                .0,
+            2,
+            "{backend}"
+        );
+        assert_eq!(
+            run("供暖", Some(one.id), Some("fiscal_funds"), None)
+                .await
+                .0,
+            0,
+            "{backend}"
+        );
+        assert_eq!(
+            run("供暖", Some(one.id + two.id + 1000), None, None)
+                .await
+                .0,
+            0,
+            "{backend}"
+        );
+        // the filter tokens are not words anyone can search for
+        for facet in [format!("a{}", one.id), "y2021".to_owned()] {
+            assert_eq!(
+                run(&facet, None, None, None).await.0,
+                0,
+                "{backend}: {facet}"
+            );
+        }
+        // paging walks the same ranked list
+        let req = |offset| SearchRequest {
+            query: gongkai_proactive::Tokenizer::shared().parse_query("供暖"),
+            agency_id: None,
+            column: None,
+            year: None,
+            offset,
+            limit: 2,
+        };
+        let p1 = store.search(&req(0)).await.unwrap();
+        let p2 = store.search(&req(2)).await.unwrap();
+        let p3 = store.search(&req(4)).await.unwrap();
+        assert_eq!(
+            (p1.hits.len(), p2.hits.len(), p3.hits.len()),
+            (2, 2, 0),
+            "{backend}"
+        );
+        let mut all: Vec<i64> = p1.hits.iter().chain(&p2.hits).map(|h| h.item_id).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 4, "{backend}");
+    }
+    finish(stores).await;
+}
+
+#[tokio::test]
 async fn search_finds_published_words_only_and_follows_withdrawal() {
     use crate::attachments::NewAttachment;
     use crate::proactive::{ItemInput, Transition};

@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// (public base URL of the site, for absolute links in feeds and sitemaps)
     #[arg(long, env = "GONGKAI_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
+    /// 公开页面缓存（MB，0 为不缓存） (memory for rendered public pages, MiB; 0 turns it off)
+    #[arg(long, env = "GONGKAI_PAGE_CACHE_MB")]
+    pub page_cache_mb: Option<u64>,
     /// 创建演示机关与账号并打印一次性密码 (seed demo agencies and accounts)
     #[arg(long)]
     pub demo: bool,
@@ -75,6 +78,7 @@ pub struct FileConfig {
     session_hours: Option<u64>,
     template_dir: Option<PathBuf>,
     public_base_url: Option<String>,
+    page_cache_mb: Option<u64>,
 }
 
 pub const SAMPLE_CONFIG: &str = r#"# gongkai serve 配置文件（TOML）。命令行参数与 GONGKAI_* 环境变量优先于此文件。
@@ -88,6 +92,7 @@ pub const SAMPLE_CONFIG: &str = r#"# gongkai serve 配置文件（TOML）。命�
 # session_hours = 8                 # 会话有效期（小时）
 # template_dir = "./templates"      # 覆盖内置模板的目录
 # public_base_url = "https://gk.example.gov.cn"   # 公开网址（订阅源、站点地图的绝对链接；未设置时取请求的 Host）
+# page_cache_mb = 64                # 公开页面缓存（MB）；0 为不缓存
 "#;
 
 /// Everything resolved: where to listen, how to log, and the server's config.
@@ -123,6 +128,9 @@ pub fn resolve(args: &ServeArgs, file: FileConfig) -> Resolved {
     }
     config.template_dir = args.template_dir.clone().or(file.template_dir);
     config.public_base_url = args.public_base_url.clone().or(file.public_base_url);
+    if let Some(mb) = args.page_cache_mb.or(file.page_cache_mb) {
+        config.page_cache_bytes = mb.saturating_mul(1024 * 1024);
+    }
     config.demo = args.demo;
     Resolved {
         listen: args

@@ -219,7 +219,10 @@ pub async fn portal_column(
             MAX_RESULT_WINDOW,
         )
         .await?;
-    let facets = state.store.public_facets(agency_id, &key).await?;
+    let facets = state
+        .page_cache
+        .facets(&state.store, agency_id, &key)
+        .await?;
     let years = options(
         facets.years.iter().map(ToString::to_string).collect(),
         q.year.map(|y| y.to_string()).as_ref(),
@@ -254,8 +257,8 @@ pub async fn portal_column(
             },
             options => context! {
                 years => years,
-                topics => options(facets.topics, q.topic.as_ref()),
-                publishers => options(facets.publishers, q.publisher.as_ref()),
+                topics => options(facets.topics.clone(), q.topic.as_ref()),
+                publishers => options(facets.publishers.clone(), q.publisher.as_ref()),
             },
             errors => context! {
                 year => q.error_of("year").map(str::to_owned),

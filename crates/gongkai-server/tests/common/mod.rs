@@ -36,6 +36,10 @@ pub struct TestApp {
     pub store: Store,
     pub accounts: Vec<DemoAccount>,
     pub dept: i64,
+    /// Where this node's database is (a second node can be started on it).
+    pub database: DatabaseConfig,
+    /// Whether this node created the database (and drops a PostgreSQL schema when finished).
+    owns_database: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
@@ -68,7 +72,16 @@ impl TestApp {
             };
         }
         config.demo = true;
+        let own_database = config.database.clone();
         tweak(&mut config);
+        let owns_database = matches!(
+            (&config.database, &own_database),
+            (DatabaseConfig::Sqlite { path: a }, DatabaseConfig::Sqlite { path: b }) if a == b
+        ) || matches!(
+            (&config.database, &own_database),
+            (DatabaseConfig::Postgres { schema: a, .. }, DatabaseConfig::Postgres { schema: b, .. }) if a == b
+        );
+        let database = config.database.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = gongkai_server::build(config, listener).await.unwrap();
         let base = format!("http://{}", server.local_addr().unwrap());
@@ -91,6 +104,8 @@ impl TestApp {
             store,
             accounts,
             dept,
+            database,
+            owns_database,
             stop: Some(tx),
             task,
             _dir: dir,
@@ -102,7 +117,22 @@ impl TestApp {
             let _ = tx.send(());
         }
         self.task.await.unwrap().unwrap();
-        self.store.clone().drop_schema().await.unwrap();
+        if self.owns_database {
+            self.store.clone().drop_schema().await.unwrap();
+        }
+    }
+
+    /// Starts another node on this node's database (no demo seeding of its own), as a
+    /// multi-node deployment runs; finish it before this one.
+    pub async fn spawn_node(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let database = self.database.clone();
+        let postgres = matches!(database, DatabaseConfig::Postgres { .. });
+        Self::spawn_with(postgres, move |c| {
+            c.database = database;
+            c.demo = false;
+            tweak(c);
+        })
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -112,26 +112,8 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
         db_bytes as f64 / 1e9
     );
 
-    // 2. The real server, as a child process.
-    let port = free_port()?;
-    let exe = std::env::current_exe().map_err(|e| format!("找不到本程序：{e}"))?;
-    let log = std::fs::File::create(dir.join("bench-server.log")).map_err(|e| e.to_string())?;
-    let server = Guard(
-        Command::new(exe)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("无法启动服务：{e}"))?,
-        None,
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    // 2. The real server, as a child process (page cache on, as served by default).
+    let (server, base) = start_server(dir, None)?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
@@ -177,6 +159,21 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
             format!("信息页 (item page)        {item_path}"),
             Some(run_wrk(wrk, &format!("{base}{item_path}"), &args)?),
         ));
+    }
+    drop(server);
+    // the same pages rendered for every request (page cache off): the cost of a cache miss
+    if let Some(wrk) = &wrk {
+        let (uncached, base) = start_server(dir, Some(0))?;
+        wait_ready(&client, &format!("{base}/healthz")).await?;
+        rates.push((
+            "栏目列表页·无缓存 (column list, no cache)".into(),
+            Some(run_wrk(wrk, &format!("{base}{column_path}"), &args)?),
+        ));
+        rates.push((
+            "信息页·无缓存 (item page, no cache)".into(),
+            Some(run_wrk(wrk, &format!("{base}{item_path}"), &args)?),
+        ));
+        drop(uncached);
         if let Some(nginx) = &nginx {
             let (guard, url) = start_nginx(nginx, static_dir.path(), &item_html)?;
             let r = run_wrk(wrk, &url, &args)?;
@@ -186,7 +183,6 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
         }
     }
     let load_end = load_average();
-    drop(server);
 
     // 5. Report.
     println!(
@@ -240,7 +236,7 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
     }
     match static_rate {
         Some(s) => {
-            for (label, r) in rates.iter().take(2) {
+            for (label, r) in rates.iter().take(4) {
                 if let Some(r) = r {
                     let ratio = r.per_second / s.max(1e-9);
                     println!(
@@ -264,6 +260,34 @@ async fn run_async(args: PortalArgs) -> Result<(), String> {
     }
     println!("  负载 (load average)      检索后 {load_search}，结束时 {load_end}");
     Ok(())
+}
+
+/// Starts `gongkai serve` on the seeded directory (`page_cache_mb`: `None` = the default).
+fn start_server(dir: &Path, page_cache_mb: Option<u64>) -> Result<(Guard, String), String> {
+    let port = free_port()?;
+    let exe = std::env::current_exe().map_err(|e| format!("找不到本程序：{e}"))?;
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(dir.join("bench-server.log"))
+        .map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--data-dir",
+    ])
+    .arg(dir);
+    if let Some(mb) = page_cache_mb {
+        cmd.args(["--page-cache-mb", &mb.to_string()]);
+    }
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("无法启动服务：{e}"))?;
+    Ok((Guard(child, None), format!("http://127.0.0.1:{port}")))
 }
 
 async fn seed(dir: &Path, items: u64, batch: usize) -> Result<(i64, i64), String> {
