@@ -460,6 +460,96 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
     }
 }
 
+/// Issue 4: withdrawing an item cancels its automatic pushes still pending, in the
+/// withdrawal's transaction; a delivered one stays delivered, other items are untouched.
+#[tokio::test]
+async fn withdrawal_cancels_pending_auto_pushes_and_keeps_delivered_ones() {
+    for postgres in backends() {
+        let app = spawn(postgres).await;
+        let dept = app.dept;
+        let admin = app.sign_in("demo-admin").await;
+        let editor = app.sign_in("demo-editor").await;
+        let reviewer = app.sign_in("demo-reviewer").await;
+        // two platforms that pull, both with “发布后自动推送”
+        let mut secrets = Vec::new();
+        for name in ["银川市政务公开平台", "自治区政务公开平台"] {
+            let (status, _, page) = admin
+                .post(
+                    "/console/push/targets",
+                    &[("name", name), ("kind", "outbox"), ("auto_push", "1")],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            secrets.push(secret_of(&page));
+        }
+        let pulled = target_id(&app.store, dept, "银川市政务公开平台").await;
+        let waiting = target_id(&app.store, dept, "自治区政务公开平台").await;
+        let id = publish(&editor, &reviewer, "将被撤回的通知", "<p>WITHDRAWNMARK</p>").await;
+        let kept = publish(&editor, &reviewer, "继续公开的通知", "<p>正文</p>").await;
+        let deliveries = app.store.list_push_deliveries(dept, 10).await.unwrap();
+        assert_eq!(deliveries.len(), 4, "queued on publication: {deliveries:?}");
+        assert!(deliveries.iter().all(|d| d.state == DeliveryState::Pending));
+
+        // the first platform takes the item (delivered), the second has not pulled yet
+        let c = TestApp::client();
+        let outbox = |target: i64, secret: &str, after: i64| {
+            c.get(app.url(&format!("/api/v1/push/outbox/{target}?after={after}")))
+                .bearer_auth(secret.to_owned())
+                .send()
+        };
+        let cursor = app
+            .store
+            .list_push_deliveries(dept, 10)
+            .await
+            .unwrap()
+            .iter()
+            .find(|d| d.target_id == pulled && d.item_id == id)
+            .unwrap()
+            .id;
+        let r = outbox(pulled, &secrets[0], cursor).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let (status, _) = reviewer.act(id, "withdraw", "内容有误").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        let list = app.store.list_push_deliveries(dept, 10).await.unwrap();
+        let of = |item: i64, target: i64| {
+            list.iter()
+                .find(|d| d.item_id == item && d.target_id == target)
+                .unwrap()
+        };
+        assert_eq!(of(id, pulled).state, DeliveryState::Delivered);
+        let cancelled = of(id, waiting);
+        assert_eq!(cancelled.state, DeliveryState::Cancelled, "{cancelled:?}");
+        assert_eq!(cancelled.last_error.as_deref(), Some("信息已撤回"));
+        assert_eq!(of(kept, waiting).state, DeliveryState::Pending);
+        // the platform that had not pulled never gets the withdrawn item
+        let r = outbox(waiting, &secrets[1], 0).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("WITHDRAWNMARK"), "{body}");
+        assert!(body.contains("继续公开的通知"), "{body}");
+
+        // the console log says so
+        let (status, page) = editor.get("/console/push").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("class=\"delivery-cancelled\">已取消<") && page.contains("信息已撤回"),
+            "{page}"
+        );
+        let audit = app.store.list_audit(&AuditFilter::default()).await.unwrap();
+        let cancel: Vec<_> = audit.iter().filter(|a| a.action == "push.cancel").collect();
+        assert_eq!(cancel.len(), 1, "{audit:?}");
+        assert!(
+            cancel[0].before.contains("自治区政务公开平台"),
+            "{:?}",
+            cancel[0]
+        );
+        assert!(!cancel[0].before.contains("银川市"), "{:?}", cancel[0]);
+        app.finish().await;
+    }
+}
+
 /// The entry ids of a check page, in order (`id="entry-N"`).
 fn entry_ids(html: &str) -> Vec<i64> {
     html.split("<tr id=\"entry-")

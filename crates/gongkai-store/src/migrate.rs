@@ -47,6 +47,11 @@ pub const SQLITE: &[Migration] = &[
         description: "portal indexes",
         sql: include_str!("../migrations/sqlite/0014_portal_indexes.sql"),
     },
+    Migration {
+        version: 15,
+        description: "push cancelled",
+        sql: include_str!("../migrations/sqlite/0015_push_cancelled.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -84,6 +89,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 14,
         description: "portal indexes",
         sql: include_str!("../migrations/postgres/0014_portal_indexes.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "push cancelled",
+        sql: include_str!("../migrations/postgres/0015_push_cancelled.sql"),
     },
 ];
 
