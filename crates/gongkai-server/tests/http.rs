@@ -617,6 +617,24 @@ async fn every_route_enforces_its_access() {
             .await
             .unwrap();
 
+        // a spot check of the department (its routes are scoped to the agency that owns it;
+        // the demo bureau's items of 2021 are the population)
+        let spot_check = store
+            .create_spot_check(
+                dept.id,
+                &gongkai_store::spot_check::NewSpotCheck {
+                    title: "矩阵测试抽查".into(),
+                    period_from: chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                    period_to: chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap(),
+                    size: gongkai_proactive::spot_check::SampleSize::Count(2),
+                    seed: 7,
+                },
+                &Actor::system(),
+                gongkai_store::now_secs(),
+            )
+            .await
+            .unwrap();
+
         // principals: (name, role, client, csrf, password once set)
         let mut principals: Vec<(String, Option<Role>, reqwest::Client, String, String)> = vec![(
             "anonymous".into(),
@@ -661,6 +679,8 @@ async fn every_route_enforces_its_access() {
                             target.id
                         } else if route.path.starts_with("/console/push/targets") {
                             push_target.id
+                        } else if route.path.starts_with("/console/spot-checks") {
+                            spot_check
                         } else {
                             dept.id
                         }

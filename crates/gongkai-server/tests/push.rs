@@ -679,6 +679,82 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         let check_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
         let entries_path = format!("{location}/entries");
 
+        // issue 4: agency administrators and supervisors (the county's, above the bureau)
+        // read checks, and only read
+        let admin = app.sign_in("demo-admin").await;
+        let supervisor = app.sign_in("demo-supervisor").await;
+        let (_, reviewer_page) = reviewer.get(&location).await;
+        assert!(
+            reviewer_page.contains("name=\"finding\""),
+            "{reviewer_page}"
+        );
+        for (who, s) in [("admin", &admin), ("supervisor", &supervisor)] {
+            let (status, home) = s.get("/console").await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(
+                home.contains("href=\"/console/spot-checks\""),
+                "{who}: {home}"
+            );
+            let (status, list) = s.get("/console/spot-checks").await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(
+                list.contains("抽两条") && list.contains("全部"),
+                "{who}: {list}"
+            );
+            assert!(!list.contains("新建抽查"), "{who}: {list}");
+            let (status, detail) = s.get(&location).await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(detail.contains("20260101"), "{who}: {detail}");
+            assert!(
+                !detail.contains("name=\"finding\"") && !detail.contains("结束抽查"),
+                "{who}: read-only {detail}"
+            );
+            assert!(
+                !detail.contains("href=\"/console/items/"),
+                "{who}: no links to item pages they cannot open"
+            );
+            let sampled = a[0].to_string();
+            let close_path = format!("{location}/close");
+            let writes: [(&str, Vec<(&str, &str)>); 3] = [
+                (
+                    "/console/spot-checks",
+                    vec![
+                        ("title", "x"),
+                        ("period_from", today),
+                        ("period_to", today),
+                        ("mode", "count"),
+                        ("size", "1"),
+                    ],
+                ),
+                (
+                    &entries_path,
+                    vec![("item_id", &sampled), ("finding", "compliant")],
+                ),
+                (&close_path, vec![]),
+            ];
+            for (path, fields) in writes {
+                let (status, _, _) = s.post(path, &fields).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}");
+            }
+            assert_eq!(
+                s.get("/console/spot-checks/new").await.0,
+                StatusCode::FORBIDDEN,
+                "{who}"
+            );
+        }
+        let (_, list) = supervisor.get("/console/spot-checks").await;
+        assert!(
+            list.contains("本机关及下级机关") && list.contains("灵武市审批服务管理局"),
+            "the supervisor's list names the agency: {list}"
+        );
+        let (_, list) = admin.get("/console/spot-checks").await;
+        assert!(!list.contains("<th scope=\"col\">机关</th>"), "{list}");
+        let (_, entries_now) = app.store.get_spot_check(check_id).await.unwrap().unwrap();
+        assert!(
+            entries_now.iter().all(|e| e.finding.is_none()),
+            "nothing written"
+        );
+
         // a problem needs its description; nothing written
         let first = a[0].to_string();
         let (status, _, page) = reviewer
