@@ -1,6 +1,6 @@
 //! Statistics for the annual report: items first published in a year per column and channel,
-//! and table 二 (一) (rules and normative documents issued, repealed, in force). CSV download
-//! for the report's spreadsheet.
+//! and table 二 (一) (rules and normative documents issued, repealed, in force). CSV and XLSX
+//! downloads for the report's spreadsheet.
 
 use super::render;
 use crate::AppState;
@@ -14,6 +14,7 @@ use gongkai_agency::Role;
 use gongkai_proactive::{Channel, StockCounts};
 use gongkai_store::stats::YearStats;
 use minijinja::context;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 /// Who reads the statistics of their agency.
@@ -218,6 +219,100 @@ pub async fn statistics_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A count as a spreadsheet number (counts stay far below 2^53).
+fn number(n: u64) -> f64 {
+    n as f64
+}
+
+/// The tables of the page as a workbook: one sheet, the same rows and Chinese headers as the
+/// page, counts as numbers and every text as a string (nothing can become a formula).
+fn workbook(t: &Tables) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let child = Format::new().set_indent(1);
+    let sheet = book.add_worksheet();
+    sheet.set_name("主动公开统计")?;
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_width(1, 16)?;
+    sheet.set_column_width(2, 16)?;
+    sheet.set_column_width(3, 16)?;
+    sheet.write_string_with_format(0, 0, format!("{} 年主动公开信息统计", t.year), &bold)?;
+    sheet.write_string(1, 0, "每条信息只在首次发布的年份和栏目计一次。")?;
+
+    // 本年主动公开信息数（按栏目和渠道）
+    let mut row = 3u32;
+    sheet.write_string_with_format(row, 0, "栏目", &bold)?;
+    let mut col = 1u16;
+    for (label, _) in &t.channels {
+        sheet.write_string_with_format(row, col, *label, &bold)?;
+        col += 1;
+    }
+    sheet.write_string_with_format(row, col, "合计", &bold)?;
+    for c in &t.columns {
+        row += 1;
+        if c.child {
+            sheet.write_string_with_format(row, 0, &c.name, &child)?;
+        } else {
+            sheet.write_string(row, 0, &c.name)?;
+        }
+        sheet.write_number(row, 1, number(c.website))?;
+        sheet.write_number(row, col, number(c.total))?;
+    }
+    row += 1;
+    sheet.write_string_with_format(row, 0, "合计", &bold)?;
+    for (i, (_, n)) in (1u16..).zip(&t.channels) {
+        sheet.write_number(row, i, number(*n))?;
+    }
+    sheet.write_number(row, col, number(t.total))?;
+
+    // 推送
+    row += 2;
+    sheet.write_string_with_format(row, 0, "本年推送到自治区、市等上级平台的信息（条）", &bold)?;
+    sheet.write_number(row, 1, t.pushed as f64)?;
+    sheet.write_string(row + 1, 0, "按送达计，每条信息计一次。")?;
+
+    // 表二（一）
+    row += 3;
+    sheet.write_string_with_format(row, 0, "表二（一）规章和行政规范性文件", &bold)?;
+    row += 1;
+    for (c, title) in (0u16..).zip(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"])
+    {
+        sheet.write_string_with_format(row, c, title, &bold)?;
+    }
+    for s in &t.stock {
+        row += 1;
+        sheet.write_string(row, 0, s.label)?;
+        sheet.write_number(row, 1, number(s.issued))?;
+        sheet.write_number(row, 2, number(s.repealed))?;
+        sheet.write_number(row, 3, number(s.in_force))?;
+    }
+    book.save_to_buffer()
+}
+
+pub async fn statistics_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let t = tables(&state, &me, &q).await?;
+    let bytes = workbook(&t).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let disposition = super::attachment_disposition(
+        &format!("statistics-{}.xlsx", t.year),
+        &format!("主动公开统计-{}.xlsx", t.year),
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
