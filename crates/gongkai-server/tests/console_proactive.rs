@@ -623,11 +623,8 @@ async fn statistics_download_as_excel_holds_the_numbers_of_the_page() {
             "{page}"
         );
         let r = editor
-            .client
-            .get(format!("{}/console/statistics.xlsx?year=2021", editor.base))
-            .send()
-            .await
-            .unwrap();
+            .get_response("/console/statistics.xlsx?year=2021")
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(
             r.headers()["content-type"],
@@ -730,11 +727,8 @@ async fn statistics_download_as_excel_holds_the_numbers_of_the_page() {
         );
         // a bad year: the same answer as the page
         let r = editor
-            .client
-            .get(format!("{}/console/statistics.xlsx?year=21", editor.base))
-            .send()
-            .await
-            .unwrap();
+            .get_response("/console/statistics.xlsx?year=21")
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         app.finish().await;
     }

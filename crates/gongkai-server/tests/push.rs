@@ -33,6 +33,15 @@ async fn spawn(postgres: bool) -> TestApp {
     .await
 }
 
+/// The bureau's administrator, editor and reviewer, signed in.
+async fn staff(app: &TestApp) -> (Session, Session, Session) {
+    (
+        app.sign_in("demo-admin").await,
+        app.sign_in("demo-editor").await,
+        app.sign_in("demo-reviewer").await,
+    )
+}
+
 /// Drafts, submits and publishes an item (four eyes); returns its id.
 async fn publish(editor: &Session, reviewer: &Session, title: &str, body: &str) -> i64 {
     let id = editor.create(title, body).await;
@@ -113,9 +122,7 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         let app = spawn(postgres).await;
         let dept = app.dept;
         let (url, receiver) = start_receiver().await;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
 
         // a bad address is refused with the field named, nothing written
         let (status, _, page) = admin
@@ -305,9 +312,7 @@ async fn a_webhook_that_keeps_failing_gives_up_and_can_be_retried_by_hand() {
         })
         .await;
         let dept = app.dept;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
         // nobody listens on this port
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/receive", closed.local_addr().unwrap());
@@ -349,9 +354,7 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
     for postgres in backends() {
         let app = spawn(postgres).await;
         let dept = app.dept;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
         let secret = create_target(&admin, "银川市政务公开平台", "outbox", "").await;
         let tid = target_id(&app.store, dept, "银川市政务公开平台").await;
         let other_secret = create_target(&admin, "另一个平台", "outbox", "").await;
@@ -467,9 +470,7 @@ async fn withdrawal_cancels_pending_auto_pushes_and_keeps_delivered_ones() {
     for postgres in backends() {
         let app = spawn(postgres).await;
         let dept = app.dept;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
         // two platforms that pull, both with “发布后自动推送”
         let mut secrets = Vec::new();
         for name in ["银川市政务公开平台", "自治区政务公开平台"] {

@@ -495,6 +495,17 @@ fn staff(login: &str) -> Actor {
     }
 }
 
+/// A department with no parent: the agency of the proactive-disclosure tests.
+async fn bureau(store: &Store) -> Agency {
+    store
+        .create_agency(
+            &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
+            &staff("tester"),
+        )
+        .await
+        .unwrap()
+}
+
 /// Creates a draft, submits it as `author` and approves it as `reviewer`.
 async fn publish(
     store: &Store,
@@ -548,13 +559,7 @@ async fn search_finds_published_words_only_and_follows_withdrawal() {
     let stores = stores().await;
     for s in &stores {
         let store = &s.store;
-        let agency = store
-            .create_agency(
-                &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
-                &staff("tester"),
-            )
-            .await
-            .unwrap();
+        let agency = bureau(store).await;
         let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
         let a = publish(
             store,
@@ -966,13 +971,7 @@ async fn withdrawal_cancels_the_pending_deliveries_of_the_item_only() {
     let stores = stores().await;
     for s in &stores {
         let store = &s.store;
-        let agency = store
-            .create_agency(
-                &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
-                &staff("tester"),
-            )
-            .await
-            .unwrap();
+        let agency = bureau(store).await;
         let target = |name: &str, kind: TargetKind| NewPushTarget {
             name: name.into(),
             kind,
@@ -980,33 +979,19 @@ async fn withdrawal_cancels_the_pending_deliveries_of_the_item_only() {
             auto_push: true,
         };
         let admin = staff("admin");
-        let failing = store
-            .create_push_target(
-                agency.id,
-                &target("市平台", TargetKind::Webhook),
-                "s1",
-                &admin,
-            )
-            .await
-            .unwrap();
-        let in_flight = store
-            .create_push_target(
-                agency.id,
-                &target("区平台", TargetKind::Webhook),
-                "s2",
-                &admin,
-            )
-            .await
-            .unwrap();
-        let outbox = store
-            .create_push_target(
-                agency.id,
-                &target("自治区平台", TargetKind::Outbox),
-                "s3",
-                &admin,
-            )
-            .await
-            .unwrap();
+        let mut targets = Vec::new();
+        for (name, kind) in [
+            ("市平台", TargetKind::Webhook),
+            ("区平台", TargetKind::Webhook),
+            ("自治区平台", TargetKind::Outbox),
+        ] {
+            let t = store
+                .create_push_target(agency.id, &target(name, kind), name, &admin)
+                .await
+                .unwrap();
+            targets.push(t);
+        }
+        let [failing, in_flight, outbox] = <[_; 3]>::try_from(targets).unwrap();
         let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
         let withdrawn = publish(
             store,
@@ -1192,13 +1177,7 @@ async fn sqlite_migration_15_keeps_push_rows_ids_and_references() {
         .await
         .unwrap();
     }
-    let agency = store
-        .create_agency(
-            &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
-            &staff("tester"),
-        )
-        .await
-        .unwrap();
+    let agency = bureau(&store).await;
     let admin = staff("admin");
     let target = store
         .create_push_target(

@@ -363,6 +363,29 @@ fn gongkai_db(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `gongkai import items --agency … --file … --data-dir … [extra]`.
+fn run_import(data: &Path, agency: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "import",
+        "items",
+        "--agency",
+        agency,
+        "--file",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    gongkai_db(&args)
+}
+
+/// [`run_import`] that must exit with `code`: its stdout.
+fn import_items(data: &Path, agency: &str, file: &Path, extra: &[&str], code: i32) -> String {
+    let o = run_import(data, agency, file, extra);
+    assert_eq!(o.status.code(), Some(code), "{}{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
 const CATALOGUE_HEADER: &str =
     "索引号,标题,发文字号,成文日期,发布日期,栏目,主题分类,文件类型,有效性,废止日期,内容摘要\n";
 
@@ -423,7 +446,6 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     let dept = demo_data_dir(&data).await;
-    let data_s = data.to_str().unwrap();
     let uscc = dept.uscc.to_string();
     let id = dept.id.to_string();
 
@@ -431,18 +453,7 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
     let bad = dir.path().join("原网站目录.csv");
     std::fs::write(&bad, catalogue_csv("2021年2月30日")).unwrap();
     let before = contents(&data, dept.id).await;
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &uscc,
-        "--file",
-        bad.to_str().unwrap(),
-        "--data-dir",
-        data_s,
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    let out = stdout(&o);
+    let out = import_items(&data, &uscc, &bad, &[], 1);
     assert!(out.contains("原网站目录.csv"), "{out}");
     assert!(out.contains("第 3 行  发布日期"), "{out}");
     assert!(out.contains("共 1 处错误，未导入任何信息"), "{out}");
@@ -451,20 +462,7 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
     // a dry run of the good file lists the plan and writes nothing
     let good = dir.path().join("catalogue.csv");
     std::fs::write(&good, catalogue_csv("2021年3月30日")).unwrap();
-    let good_s = good.to_str().unwrap();
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &id,
-        "--file",
-        good_s,
-        "--data-dir",
-        data_s,
-        "--dry-run",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let out = stdout(&o);
+    let out = import_items(&data, &id, &good, &["--dry-run"], 0);
     assert!(
         out.contains("第 2 行  新增（新编索引号）  关于印发"),
         "{out}"
@@ -477,22 +475,8 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
     );
 
     // the import (agency by its code, in lower case): three published items
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &uscc.to_lowercase(),
-        "--file",
-        good_s,
-        "--data-dir",
-        data_s,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(
-        stdout(&o).contains("已导入 3 条，已存在跳过 0 条"),
-        "{}",
-        stdout(&o)
-    );
+    let out = import_items(&data, &uscc.to_lowercase(), &good, &[], 0);
+    assert!(out.contains("已导入 3 条，已存在跳过 0 条"), "{out}");
     let (digests, items) = contents(&data, dept.id).await;
     assert_eq!(items.len(), 3, "{items:?}");
     assert!(
@@ -502,22 +486,8 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
     assert!(items.iter().any(|(t, _)| t.contains("CLITWO")));
 
     // again: nothing new, nothing changed but the audit log
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &uscc,
-        "--file",
-        good_s,
-        "--data-dir",
-        data_s,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(
-        stdout(&o).contains("已导入 0 条，已存在跳过 3 条"),
-        "{}",
-        stdout(&o)
-    );
+    let out = import_items(&data, &uscc, &good, &[], 0);
+    assert!(out.contains("已导入 0 条，已存在跳过 3 条"), "{out}");
     let (again, items_again) = contents(&data, dept.id).await;
     assert_eq!(items_again, items);
     for (a, b) in digests.iter().zip(&again) {
@@ -553,54 +523,27 @@ async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempote
         }
     }
     book.save(&xlsx).unwrap();
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &id,
-        "--file",
-        xlsx.to_str().unwrap(),
-        "--data-dir",
-        data_s,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("XLSX"), "{}", stdout(&o));
-    assert!(
-        stdout(&o).contains("已导入 1 条，已存在跳过 1 条"),
-        "{}",
-        stdout(&o)
-    );
+    let out = import_items(&data, &id, &xlsx, &[], 0);
+    assert!(out.contains("XLSX"), "{out}");
+    assert!(out.contains("已导入 1 条，已存在跳过 1 条"), "{out}");
     assert_eq!(contents(&data, dept.id).await.1.len(), 4);
 
     // unusable input: one line, exit 2
-    for (args, word) in [
+    let empty = dir.path().join("empty");
+    let missing = Path::new("/no/such/file.csv");
+    for (data, agency, file, word) in [
         (
-            vec!["--agency", "no-such", "--file", good_s],
+            data.as_path(),
+            "no-such",
+            good.as_path(),
             "没有统一社会信用代码或编号",
         ),
-        (
-            vec!["--agency", &id, "--file", "/no/such/file.csv"],
-            "无法读取",
-        ),
+        (data.as_path(), id.as_str(), missing, "无法读取"),
+        (empty.as_path(), id.as_str(), good.as_path(), "不存在"),
     ] {
-        let mut all = vec!["import", "items", "--data-dir", data_s];
-        all.extend(args);
-        let o = gongkai_db(&all);
+        let o = run_import(data, agency, file, &[]);
         assert_unusable(&o);
         assert!(stderr(&o).contains(word), "{}", stderr(&o));
     }
-    let empty = dir.path().join("empty");
-    let o = gongkai_db(&[
-        "import",
-        "items",
-        "--agency",
-        &id,
-        "--file",
-        good_s,
-        "--data-dir",
-        empty.to_str().unwrap(),
-    ]);
-    assert_unusable(&o);
-    assert!(stderr(&o).contains("不存在"), "{}", stderr(&o));
     assert!(!empty.exists(), "no database is created");
 }

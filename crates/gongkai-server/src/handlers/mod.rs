@@ -22,7 +22,8 @@ pub(crate) use console::THROTTLE_WINDOW_SECS;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use axum::response::Html;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
 use gongkai_store::Agency;
 use minijinja::Value;
 use minijinja::value::Serde;
@@ -167,6 +168,42 @@ pub fn attachment_disposition(fallback: &str, file_name: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The media type of XLSX workbooks.
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file download: its media type and the [`attachment_disposition`] of its names.
+pub fn download(
+    media_type: &'static str,
+    fallback: &str,
+    file_name: &str,
+    body: Vec<u8>,
+) -> Response {
+    let mut resp = body.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    // ASCII by construction, so always a valid header value.
+    if let Ok(v) = HeaderValue::from_str(&attachment_disposition(fallback, file_name)) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// A CSV download, with a byte-order mark so that spreadsheet programs read it as UTF-8.
+pub fn csv_download(fallback: &str, file_name: &str, body: Vec<u8>) -> Response {
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(body);
+    download("text/csv; charset=utf-8", fallback, file_name, bytes)
+}
+
+/// Neutralises spreadsheet formulas in exported CSV cells.
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 #[cfg(test)]

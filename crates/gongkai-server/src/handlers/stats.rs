@@ -7,7 +7,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use gongkai_agency::Role;
@@ -159,13 +158,65 @@ pub async fn statistics(
     Ok(html.into_response())
 }
 
-/// A cell that a spreadsheet must not read as a formula.
-fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
+/// One cell of the downloads.
+enum Cell {
+    /// A heading (bold in the workbook).
+    Head(String),
+    Text(String),
+    /// A column under another one (indented in the workbook).
+    Child(String),
+    Count(u64),
+}
+
+/// The page's tables as rows of cells, written alike to CSV and XLSX (an empty row between
+/// two tables).
+fn sheet(t: &Tables) -> Vec<Vec<Cell>> {
+    use Cell::{Child, Count, Head, Text};
+    let head = |s: &str| Head(s.to_owned());
+    let mut rows = vec![
+        vec![Head(format!("{} 年主动公开信息统计", t.year))],
+        vec![Text("每条信息只在首次发布的年份和栏目计一次。".into())],
+        vec![],
+    ];
+    let mut header = vec![head("栏目")];
+    header.extend(t.channels.iter().map(|(label, _)| head(label)));
+    header.push(head("合计"));
+    rows.push(header);
+    for c in &t.columns {
+        let name = if c.child {
+            Child(c.name.clone())
+        } else {
+            Text(c.name.clone())
+        };
+        rows.push(vec![name, Count(c.website), Count(c.total)]);
     }
+    let mut total = vec![head("合计")];
+    total.extend(t.channels.iter().map(|(_, n)| Count(*n)));
+    total.push(Count(t.total));
+    rows.push(total);
+    rows.push(vec![]);
+    rows.push(vec![
+        head("本年推送到自治区、市等上级平台的信息（条）"),
+        Count(u64::try_from(t.pushed).unwrap_or(0)),
+    ]);
+    rows.push(vec![Text("按送达计，每条信息计一次。".into())]);
+    rows.push(vec![]);
+    rows.push(vec![head("表二（一）规章和行政规范性文件")]);
+    rows.push(
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+            .into_iter()
+            .map(head)
+            .collect(),
+    );
+    for s in &t.stock {
+        rows.push(vec![
+            Text(s.label.to_owned()),
+            Count(s.issued),
+            Count(s.repealed),
+            Count(s.in_force),
+        ]);
+    }
+    rows
 }
 
 pub async fn statistics_csv(
@@ -177,121 +228,43 @@ pub async fn statistics_csv(
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
-    let mut put = |rec: Vec<String>| {
-        w.write_record(rec.iter().map(|s| safe(s)))
-            .map_err(|e| AppError::Internal(e.to_string()))
-    };
-    put(vec![format!("{} 年主动公开信息统计", t.year)])?;
-    put(vec!["栏目".into(), "政府网站".into(), "合计".into()])?;
-    for c in &t.columns {
-        put(vec![
-            c.name.clone(),
-            c.website.to_string(),
-            c.total.to_string(),
-        ])?;
-    }
-    put(vec![
-        "合计".into(),
-        t.total.to_string(),
-        t.total.to_string(),
-    ])?;
-    put(vec![])?;
-    put(vec![
-        "信息内容".into(),
-        "本年制发件数".into(),
-        "本年废止件数".into(),
-        "现行有效件数".into(),
-    ])?;
-    for s in &t.stock {
-        put(vec![
-            s.label.into(),
-            s.issued.to_string(),
-            s.repealed.to_string(),
-            s.in_force.to_string(),
-        ])?;
+    for row in sheet(&t) {
+        let record = row.iter().map(|c| match c {
+            Cell::Head(s) | Cell::Text(s) | Cell::Child(s) => super::csv_cell(s),
+            Cell::Count(n) => n.to_string(),
+        });
+        w.write_record(record)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     let body = w
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(body);
-    let disposition = format!("attachment; filename=\"statistics-{}.csv\"", t.year);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("statistics-{}.csv", t.year);
+    Ok(super::csv_download(&name, &name, body))
 }
 
-/// A count as a spreadsheet number (counts stay far below 2^53).
-fn number(n: u64) -> f64 {
-    n as f64
-}
-
-/// The tables of the page as a workbook: one sheet, the same rows and Chinese headers as the
-/// page, counts as numbers and every text as a string (nothing can become a formula).
-fn workbook(t: &Tables) -> Result<Vec<u8>, XlsxError> {
+/// The rows as a one-sheet workbook: counts as numbers, every text as a string (nothing can
+/// become a formula).
+fn workbook(rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let child = Format::new().set_indent(1);
-    let sheet = book.add_worksheet();
-    sheet.set_name("主动公开统计")?;
-    sheet.set_column_width(0, 40)?;
-    sheet.set_column_width(1, 16)?;
-    sheet.set_column_width(2, 16)?;
-    sheet.set_column_width(3, 16)?;
-    sheet.write_string_with_format(0, 0, format!("{} 年主动公开信息统计", t.year), &bold)?;
-    sheet.write_string(1, 0, "每条信息只在首次发布的年份和栏目计一次。")?;
-
-    // 本年主动公开信息数（按栏目和渠道）
-    let mut row = 3u32;
-    sheet.write_string_with_format(row, 0, "栏目", &bold)?;
-    let mut col = 1u16;
-    for (label, _) in &t.channels {
-        sheet.write_string_with_format(row, col, *label, &bold)?;
-        col += 1;
+    let indented = Format::new().set_indent(1);
+    let ws = book.add_worksheet();
+    ws.set_name("主动公开统计")?;
+    ws.set_column_width(0, 40)?;
+    for col in 1..=3 {
+        ws.set_column_width(col, 16)?;
     }
-    sheet.write_string_with_format(row, col, "合计", &bold)?;
-    for c in &t.columns {
-        row += 1;
-        if c.child {
-            sheet.write_string_with_format(row, 0, &c.name, &child)?;
-        } else {
-            sheet.write_string(row, 0, &c.name)?;
+    for (r, row) in (0u32..).zip(rows) {
+        for (c, cell) in (0u16..).zip(row) {
+            match cell {
+                Cell::Head(s) => ws.write_string_with_format(r, c, s, &bold)?,
+                Cell::Text(s) => ws.write_string(r, c, s)?,
+                Cell::Child(s) => ws.write_string_with_format(r, c, s, &indented)?,
+                // counts stay far below 2^53
+                Cell::Count(n) => ws.write_number(r, c, *n as f64)?,
+            };
         }
-        sheet.write_number(row, 1, number(c.website))?;
-        sheet.write_number(row, col, number(c.total))?;
-    }
-    row += 1;
-    sheet.write_string_with_format(row, 0, "合计", &bold)?;
-    for (i, (_, n)) in (1u16..).zip(&t.channels) {
-        sheet.write_number(row, i, number(*n))?;
-    }
-    sheet.write_number(row, col, number(t.total))?;
-
-    // 推送
-    row += 2;
-    sheet.write_string_with_format(row, 0, "本年推送到自治区、市等上级平台的信息（条）", &bold)?;
-    sheet.write_number(row, 1, t.pushed as f64)?;
-    sheet.write_string(row + 1, 0, "按送达计，每条信息计一次。")?;
-
-    // 表二（一）
-    row += 3;
-    sheet.write_string_with_format(row, 0, "表二（一）规章和行政规范性文件", &bold)?;
-    row += 1;
-    for (c, title) in (0u16..).zip(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"])
-    {
-        sheet.write_string_with_format(row, c, title, &bold)?;
-    }
-    for s in &t.stock {
-        row += 1;
-        sheet.write_string(row, 0, s.label)?;
-        sheet.write_number(row, 1, number(s.issued))?;
-        sheet.write_number(row, 2, number(s.repealed))?;
-        sheet.write_number(row, 3, number(s.in_force))?;
     }
     book.save_to_buffer()
 }
@@ -302,20 +275,11 @@ pub async fn statistics_xlsx(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     let t = tables(&state, &me, &q).await?;
-    let bytes = workbook(&t).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    let disposition = super::attachment_disposition(
+    let bytes = workbook(&sheet(&t)).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(super::download(
+        super::XLSX_TYPE,
         &format!("statistics-{}.xlsx", t.year),
         &format!("主动公开统计-{}.xlsx", t.year),
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
         bytes,
-    )
-        .into_response())
+    ))
 }
