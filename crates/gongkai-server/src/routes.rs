@@ -621,6 +621,13 @@ pub fn table() -> Vec<RouteDef> {
         ),
         r(
             g.clone(),
+            "/console/statistics.xlsx",
+            Console,
+            Roles(STATS_READERS),
+            get(stats::statistics_xlsx),
+        ),
+        r(
+            g.clone(),
             "/console/items/import",
             Console,
             Roles(IMPORTERS),

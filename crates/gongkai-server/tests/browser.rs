@@ -12,15 +12,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failure by design
 
+mod common;
+
+use common::{TestApp, backends};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
-use gongkai_server::{Config, DatabaseConfig, DemoAccount};
-use gongkai_store::Store;
 use serde_json::{Value, json};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// Debian's paths; `GONGKAI_CHROMIUM` and `GONGKAI_CHROMEDRIVER` override them.
@@ -36,8 +36,6 @@ const PORTAL_COLUMNS: [&str; 5] = [
 ];
 /// How long a page may take to show the element that proves it arrived.
 const PAGE_WAIT: Duration = Duration::from_secs(15);
-
-static SEQ: AtomicU32 = AtomicU32::new(0);
 
 /// Written straight to the process's stderr, past the test harness's capture, so the line is
 /// seen in a plain `cargo test` run.
@@ -55,92 +53,7 @@ fn enabled() -> bool {
     }
 }
 
-// ---- the server -----------------------------------------------------------------------------
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-fn backends() -> Vec<Backend> {
-    let mut b = vec![Backend::Sqlite];
-    if std::env::var("GONGKAI_TEST_POSTGRES_URL").is_ok() {
-        b.push(Backend::Postgres);
-    }
-    b
-}
-
-struct TestApp {
-    base: String,
-    store: Store,
-    accounts: Vec<DemoAccount>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn(backend: Backend) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::with_data_dir(dir.path().to_owned());
-        if backend == Backend::Postgres {
-            config.database = DatabaseConfig::Postgres {
-                url: std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap(),
-                schema: Some(format!(
-                    "t_browser_{}_{}",
-                    std::process::id(),
-                    SEQ.fetch_add(1, Ordering::SeqCst)
-                )),
-            };
-        }
-        config.demo = true;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = gongkai_server::build(config, listener)
-            .await
-            .unwrap_or_else(|e| panic!("server on {backend:?} did not start: {e}"));
-        let base = format!("http://{}", server.local_addr().unwrap());
-        let store = server.store().clone();
-        let accounts = server.demo_accounts().to_vec();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = rx.await;
-        }));
-        TestApp {
-            base,
-            store,
-            accounts,
-            stop: Some(tx),
-            task,
-            _dir: dir,
-        }
-    }
-
-    async fn finish(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        self.task.await.unwrap().unwrap();
-        self.store.clone().drop_schema().await.unwrap();
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn account(&self, login: &str) -> (&DemoAccount, String) {
-        let a = self
-            .accounts
-            .iter()
-            .find(|a| a.login == login)
-            .unwrap_or_else(|| panic!("demo account {login} missing"));
-        let p = a
-            .password
-            .clone()
-            .expect("a fresh demo account has a one-time password");
-        (a, p)
-    }
-}
+// ---- the server: tests/common (TestApp) ------------------------------------------------------
 
 // ---- the browser ----------------------------------------------------------------------------
 
@@ -497,8 +410,9 @@ async fn portal_home_renders() {
         return;
     }
     let browser = Browser::start().await;
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let backend = app.store.backend_name();
         browser.goto(&app.url("/")).await;
         browser.wait_for_h1("政府信息公开").await;
         assert_eq!(
@@ -519,10 +433,10 @@ async fn portal_home_renders() {
             "灵武市审批服务管理局",
             "工作人员登录",
         ] {
-            assert!(text.contains(name), "{name} not visible on / ({backend:?})");
+            assert!(text.contains(name), "{name} not visible on / ({backend})");
         }
         browser.check_accessibility().await;
-        if backend == Backend::Sqlite {
+        if !postgres {
             browser.screenshot("portal.png").await;
         }
 
@@ -543,7 +457,7 @@ async fn portal_home_renders() {
                 .client
                 .find(Locator::LinkText(column))
                 .await
-                .unwrap_or_else(|e| panic!("column {column} missing ({backend:?}): {e}"));
+                .unwrap_or_else(|e| panic!("column {column} missing ({backend}): {e}"));
             assert!(link.is_displayed().await.unwrap(), "{column} hidden");
         }
         let text = browser.visible_text().await;
@@ -562,8 +476,9 @@ async fn demo_user_signs_in_changes_password_sees_dashboard_and_signs_out() {
         return;
     }
     let browser = Browser::start().await;
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let backend = app.store.backend_name();
         let (account, one_time) = app.account("demo-editor");
         assert_eq!(account.agency, "灵武市审批服务管理局");
 
@@ -653,11 +568,11 @@ async fn demo_user_signs_in_changes_password_sees_dashboard_and_signs_out() {
         {
             assert!(
                 text.contains(expected),
-                "{expected} not on the dashboard ({backend:?}):\n{text}"
+                "{expected} not on the dashboard ({backend}):\n{text}"
             );
         }
         browser.check_accessibility().await;
-        if backend == Backend::Sqlite {
+        if !postgres {
             browser.screenshot("console.png").await;
         }
 
@@ -688,8 +603,9 @@ async fn wrong_password_shows_the_chinese_error() {
         return;
     }
     let browser = Browser::start().await;
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let backend = app.store.backend_name();
         browser.goto(&app.url("/console/login")).await;
         browser.wait_for_h1("工作人员登录").await;
         browser.fill("登录名", "demo-admin").await;
@@ -697,7 +613,7 @@ async fn wrong_password_shows_the_chinese_error() {
         browser.click_button("登录").await;
         browser.wait_for_h1("工作人员登录").await;
         let error = browser.shown_text("#login-error").await;
-        assert_eq!(error, "用户名或密码错误。", "{backend:?}");
+        assert_eq!(error, "用户名或密码错误。", "{backend}");
         assert_eq!(browser.path().await, "/console/login");
         let login = browser.field("登录名").await;
         assert_eq!(
@@ -823,17 +739,9 @@ async fn item_with_attachment_is_returned_published_found_and_withdrawn() {
         book.save(&file).unwrap();
     }
     let title = "关于印发灵武市政务服务事项容缺受理清单的通知";
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let dept = app
-            .store
-            .list_agencies()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|a| a.name == "灵武市审批服务管理局")
-            .unwrap()
-            .id;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let dept = app.dept;
 
         // The 信息员 drafts the item and attaches the workbook.
         browser.sign_in(&app, "demo-editor", true).await;
@@ -917,7 +825,7 @@ async fn item_with_attachment_is_returned_published_found_and_withdrawn() {
         browser.wait_for_h1("站内检索").await;
         assert_shows(&browser, title, true).await;
         browser.check_accessibility().await;
-        if backend == Backend::Sqlite {
+        if !postgres {
             browser.screenshot("search.png").await;
         }
         // The attachment's own words find it too.

@@ -578,3 +578,158 @@ async fn statistics_count_items_published_through_the_review() {
         app.finish().await;
     }
 }
+
+/// The counts of a row of a statistics table on the page: the cells after its row header.
+fn page_row(page: &str, label: &str) -> Vec<f64> {
+    let start = page
+        .find(&format!("<th scope=\"row\">{label}</th>"))
+        .unwrap_or_else(|| panic!("no row {label}: {page}"));
+    let row = &page[start..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    row.split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The numbers of the first sheet row whose first cell is `label`.
+fn sheet_row(rows: &[Vec<calamine::Data>], label: &str) -> Vec<f64> {
+    let row = rows
+        .iter()
+        .find(|r| r.first().is_some_and(|c| *c == label))
+        .unwrap_or_else(|| panic!("no row {label}: {rows:?}"));
+    row.iter()
+        .skip(1)
+        .filter_map(|c| match c {
+            calamine::Data::Float(f) => Some(*f),
+            calamine::Data::Int(i) => Some(*i as f64),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Issue 4: the statistics page's “下载 Excel” gives the same tables as an XLSX workbook.
+#[tokio::test]
+async fn statistics_download_as_excel_holds_the_numbers_of_the_page() {
+    use calamine::Reader;
+    for postgres in backends() {
+        // the demo bureau's items of 2021
+        let app = TestApp::spawn(postgres).await;
+        let editor = app.sign_in("demo-editor").await;
+        let (status, page) = editor.get("/console/statistics?year=2021").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("<a href=\"/console/statistics.xlsx?year=2021\">下载 Excel</a>"),
+            "{page}"
+        );
+        let r = editor
+            .get_response("/console/statistics.xlsx?year=2021")
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        // RFC 6266 / 5987: an ASCII fallback and the Chinese name percent-encoded in UTF-8
+        let disposition = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (fallback, encoded) = disposition
+            .split_once("; filename*=UTF-8''")
+            .unwrap_or_else(|| panic!("{disposition}"));
+        assert_eq!(fallback, "attachment; filename=\"statistics-2021.xlsx\"");
+        let name_bytes: Vec<u8> = {
+            let mut out = Vec::new();
+            let mut bytes = encoded.bytes();
+            while let Some(b) = bytes.next() {
+                if b == b'%' {
+                    let hex = [bytes.next().unwrap(), bytes.next().unwrap()];
+                    out.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).unwrap());
+                } else {
+                    assert!(
+                        b.is_ascii_alphanumeric() || b".-_".contains(&b),
+                        "{encoded}"
+                    );
+                    out.push(b);
+                }
+            }
+            out
+        };
+        assert_eq!(
+            String::from_utf8(name_bytes).unwrap(),
+            "主动公开统计-2021.xlsx"
+        );
+
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("主动公开统计").unwrap();
+        let rows: Vec<Vec<calamine::Data>> = sheet.rows().map(<[_]>::to_vec).collect();
+        let text = |r: usize, c: usize| rows[r].get(c).map(ToString::to_string).unwrap_or_default();
+        assert_eq!(text(0, 0), "2021 年主动公开信息统计");
+        let header = rows
+            .iter()
+            .position(|r| r.first().is_some_and(|c| *c == "栏目"))
+            .unwrap();
+        assert_eq!(
+            [text(header, 1), text(header, 2)],
+            ["政府网站".to_owned(), "合计".to_owned()]
+        );
+        // the total of the year, as the page shows it, and it is not nothing
+        let total = page_row(&page, "合计");
+        assert!(total[1] > 0.0, "{total:?}");
+        assert_eq!(sheet_row(&rows, "合计"), total);
+        // every column of the catalogue, in the page's order, with its counts
+        let page_columns: Vec<(String, Vec<f64>)> = page
+            .split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|r| {
+                let name = r.split("</th>").next().unwrap();
+                let name = name.trim_start_matches("　└ ").to_owned();
+                (
+                    name.clone(),
+                    page_row(&page, r.split("</th>").next().unwrap()),
+                )
+            })
+            .take_while(|(n, _)| n != "合计")
+            .collect();
+        let sheet_columns: Vec<(String, Vec<f64>)> = rows[header + 1..]
+            .iter()
+            .map(|r| {
+                (
+                    r[0].to_string(),
+                    sheet_row(std::slice::from_ref(r), &r[0].to_string()),
+                )
+            })
+            .take_while(|(n, _)| n != "合计")
+            .collect();
+        assert!(page_columns.len() >= 13, "{page_columns:?}");
+        assert_eq!(sheet_columns, page_columns);
+        // pushed items, and table 二 (一)
+        let pushed: f64 = page
+            .split("上级平台的信息：")
+            .nth(1)
+            .and_then(|s| s.split(" 条").next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            sheet_row(&rows, "本年推送到自治区、市等上级平台的信息（条）"),
+            [pushed]
+        );
+        for label in ["规章", "行政规范性文件"] {
+            assert_eq!(sheet_row(&rows, label), page_row(&page, label), "{label}");
+        }
+        assert!(
+            rows.iter()
+                .any(|r| r.get(1).is_some_and(|c| *c == "本年制发件数"))
+        );
+        // a bad year: the same answer as the page
+        let r = editor
+            .get_response("/console/statistics.xlsx?year=21")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        app.finish().await;
+    }
+}

@@ -4,169 +4,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on setup failure by design
 
+mod common;
+
+use common::{NEW_PASSWORD, Session, TestApp, backends, csrf_of};
 use gongkai_agency::{AgencyKind, DivisionCode, Role, Uscc};
+use gongkai_server::Config;
 use gongkai_server::auth::Access;
 use gongkai_server::routes::{self, Audience};
-use gongkai_server::{Config, DatabaseConfig, DemoAccount};
 use gongkai_store::{Actor, AgencyInput, NewUser, Store};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-static SEQ: AtomicU32 = AtomicU32::new(0);
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-fn backends() -> Vec<Backend> {
-    let mut b = vec![Backend::Sqlite];
-    if std::env::var("GONGKAI_TEST_POSTGRES_URL").is_ok() {
-        b.push(Backend::Postgres);
-    }
-    eprintln!(
-        "backends: {}",
-        b.iter()
-            .map(|b| format!("{b:?}").to_lowercase())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    b
-}
-
-struct TestApp {
-    base: String,
-    store: Store,
-    accounts: Vec<DemoAccount>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with(backend, |_| {}).await
-    }
-
-    async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::with_data_dir(dir.path().to_owned());
-        if backend == Backend::Postgres {
-            let url = std::env::var("GONGKAI_TEST_POSTGRES_URL").unwrap();
-            config.database = DatabaseConfig::Postgres {
-                url,
-                schema: Some(format!(
-                    "t_http_{}_{}",
-                    std::process::id(),
-                    SEQ.fetch_add(1, Ordering::SeqCst)
-                )),
-            };
-        }
-        config.demo = true;
-        tweak(&mut config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = gongkai_server::build(config, listener)
-            .await
-            .unwrap_or_else(|e| panic!("server on {backend:?} did not start: {e}"));
-        let base = format!("http://{}", server.local_addr().unwrap());
-        let store = server.store().clone();
-        let accounts = server.demo_accounts().to_vec();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = rx.await;
-        }));
-        TestApp {
-            base,
-            store,
-            accounts,
-            stop: Some(tx),
-            task,
-            _dir: dir,
-        }
-    }
-
-    async fn finish(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        self.task.await.unwrap().unwrap();
-        self.store.clone().drop_schema().await.unwrap();
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn password_of(&self, login: &str) -> String {
-        self.accounts
-            .iter()
-            .find(|a| a.login == login)
-            .and_then(|a| a.password.clone())
-            .unwrap()
-    }
-
-    fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    /// Signs in; when the password is a one-time one, sets `new_password`. Returns the client
-    /// and the session's CSRF token.
-    async fn sign_in(&self, login: &str, password: &str) -> (reqwest::Client, String) {
-        let c = Self::client();
-        let page = c.get(self.url("/console/login")).send().await.unwrap();
-        assert_eq!(page.status(), StatusCode::OK);
-        let csrf = csrf_of(&page.text().await.unwrap());
-        let r = c
-            .post(self.url("/console/login"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("login", login),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {login}");
-        let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
-        let page = c.get(self.url("/console/password")).send().await.unwrap();
-        let csrf = csrf_of(&page.text().await.unwrap());
-        if to == "/console/password" {
-            let r = c
-                .post(self.url("/console/password"))
-                .form(&[
-                    ("csrf_token", csrf.as_str()),
-                    ("current", password),
-                    ("new", NEW_PASSWORD),
-                    ("confirm", NEW_PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::SEE_OTHER);
-            assert_eq!(r.headers()[LOCATION], "/console");
-        }
-        (c, csrf)
-    }
-}
-
-const NEW_PASSWORD: &str = "一个足够长的新密码2026";
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("page has a csrf field") + marker.len();
-    html[start..start + 64].to_owned()
-}
 
 #[tokio::test]
 async fn demo_serves_health_portal_and_sign_in() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let backend = app.store.backend_name();
         let c = TestApp::client();
 
         let r = c.get(app.url("/healthz")).send().await.unwrap();
@@ -196,7 +49,7 @@ async fn demo_serves_health_portal_and_sign_in() {
             "灵武市人民政府",
             "灵武市审批服务管理局",
         ] {
-            assert!(home.contains(name), "{name} missing on {backend:?}");
+            assert!(home.contains(name), "{name} missing on {backend}");
         }
         let agency = app
             .store
@@ -259,7 +112,7 @@ async fn demo_serves_health_portal_and_sign_in() {
 
         // right password: forced change, then the dashboard
         let pw = app.password_of("demo-editor");
-        let (editor, _) = app.sign_in("demo-editor", &pw).await;
+        let Session { client: editor, .. } = app.sign_in_with("demo-editor", &pw).await;
         let dash = editor.get(app.url("/console")).send().await.unwrap();
         assert_eq!(dash.status(), StatusCode::OK);
         let dash = dash.text().await.unwrap();
@@ -324,10 +177,14 @@ async fn demo_seeding_is_idempotent() {
 
 #[tokio::test]
 async fn errors_are_chinese_with_the_right_status() {
-    for backend in backends() {
-        let app = TestApp::spawn_with(backend, |c| c.body_limit = 4096).await;
+    for postgres in backends() {
+        let app = TestApp::spawn_with(postgres, |c| c.body_limit = 4096).await;
         let pw = app.password_of("demo-sysadmin");
-        let (admin, csrf) = app.sign_in("demo-sysadmin", &pw).await;
+        let Session {
+            client: admin,
+            csrf,
+            ..
+        } = app.sign_in_with("demo-sysadmin", &pw).await;
 
         // POST without a CSRF token
         let r = admin
@@ -507,8 +364,8 @@ async fn errors_are_chinese_with_the_right_status() {
 
 #[tokio::test]
 async fn sign_in_is_throttled_per_account() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
         let c = TestApp::client();
         let p = c.get(app.url("/console/login")).send().await.unwrap();
         let csrf = csrf_of(&p.text().await.unwrap());
@@ -546,8 +403,9 @@ async fn sign_in_is_throttled_per_account() {
 /// unrelated agency, and checks the answer against the route's declared access.
 #[tokio::test]
 async fn every_route_enforces_its_access() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
+        let backend = app.store.backend_name();
         let store = &app.store;
         let agencies = store.list_agencies().await.unwrap();
         let dept = agencies
@@ -617,6 +475,24 @@ async fn every_route_enforces_its_access() {
             .await
             .unwrap();
 
+        // a spot check of the department (its routes are scoped to the agency that owns it;
+        // the demo bureau's items of 2021 are the population)
+        let spot_check = store
+            .create_spot_check(
+                dept.id,
+                &gongkai_store::spot_check::NewSpotCheck {
+                    title: "矩阵测试抽查".into(),
+                    period_from: chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                    period_to: chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap(),
+                    size: gongkai_proactive::spot_check::SampleSize::Count(2),
+                    seed: 7,
+                },
+                &Actor::system(),
+                gongkai_store::now_secs(),
+            )
+            .await
+            .unwrap();
+
         // principals: (name, role, client, csrf, password once set)
         let mut principals: Vec<(String, Option<Role>, reqwest::Client, String, String)> = vec![(
             "anonymous".into(),
@@ -627,10 +503,14 @@ async fn every_route_enforces_its_access() {
         )];
         for a in app.accounts.clone() {
             let pw = a.password.clone().unwrap();
-            let (c, csrf) = app.sign_in(&a.login, &pw).await;
+            let Session {
+                client: c, csrf, ..
+            } = app.sign_in_with(&a.login, &pw).await;
             principals.push((a.login.clone(), Some(a.role), c, csrf, NEW_PASSWORD.into()));
         }
-        let (c, csrf) = app.sign_in("outsider", "outsider-password").await;
+        let Session {
+            client: c, csrf, ..
+        } = app.sign_in_with("outsider", "outsider-password").await;
         principals.push((
             "outsider".into(),
             Some(Role::AgencyAdmin),
@@ -647,7 +527,8 @@ async fn every_route_enforces_its_access() {
             for route in &table {
                 // each sign-out gets a fresh session of its own
                 let (client, csrf) = if route.path.contains("logout") && role.is_some() {
-                    app.sign_in(name, password).await
+                    let s = app.sign_in_with(name, password).await;
+                    (s.client, s.csrf)
                 } else {
                     (client.clone(), csrf.clone())
                 };
@@ -661,6 +542,8 @@ async fn every_route_enforces_its_access() {
                             target.id
                         } else if route.path.starts_with("/console/push/targets") {
                             push_target.id
+                        } else if route.path.starts_with("/console/spot-checks") {
+                            spot_check
                         } else {
                             dept.id
                         }
@@ -713,7 +596,7 @@ async fn every_route_enforces_its_access() {
                 }
                 assert_eq!(
                     !denied, expect_allowed,
-                    "{backend:?} {name} {} {path}: got {status} {location}",
+                    "{backend} {name} {} {path}: got {status} {location}",
                     route.method
                 );
                 if route.audience == Audience::Console
@@ -726,7 +609,7 @@ async fn every_route_enforces_its_access() {
             }
         }
         assert_eq!(checked, principals.len() * table.len());
-        eprintln!("{backend:?}: {checked} route checks");
+        eprintln!("{backend}: {checked} route checks");
         app.finish().await;
     }
 }
@@ -809,8 +692,8 @@ async fn assert_audited(store: &Store, after_id: i64, expected: &[Expect<'_>]) -
 /// grow the append-only log without bound.
 #[tokio::test]
 async fn audit_log_holds_every_console_write() {
-    for backend in backends() {
-        let app = TestApp::spawn_with(backend, |c| c.body_limit = 4096).await;
+    for postgres in backends() {
+        let app = TestApp::spawn_with(postgres, |c| c.body_limit = 4096).await;
         let store = &app.store;
         let agencies = store.list_agencies().await.unwrap();
         let root = agencies.iter().find(|a| a.parent_id.is_none()).unwrap().id;
@@ -823,7 +706,11 @@ async fn audit_log_holds_every_console_write() {
 
         // sign-in + first password change
         let pw = app.password_of("demo-sysadmin");
-        let (admin, csrf) = app.sign_in("demo-sysadmin", &pw).await;
+        let Session {
+            client: admin,
+            csrf,
+            ..
+        } = app.sign_in_with("demo-sysadmin", &pw).await;
         last = assert_audited(
             store,
             last,
@@ -968,7 +855,11 @@ async fn audit_log_holds_every_console_write() {
 
         // settings: an agency administrator changes the own agency's report deadline
         let apw = app.password_of("demo-admin");
-        let (agency_admin, acsrf) = app.sign_in("demo-admin", &apw).await;
+        let Session {
+            client: agency_admin,
+            csrf: acsrf,
+            ..
+        } = app.sign_in_with("demo-admin", &apw).await;
         last = assert_audited(
             store,
             last,
@@ -1163,11 +1054,12 @@ fn sessions_json(doc: &serde_json::Value) -> String {
 /// are purged at sign-in and by the server's maintenance timer, which stops on shutdown.
 #[tokio::test]
 async fn session_tokens_are_hashed_and_stale_rows_purged() {
-    for backend in backends() {
-        let app = TestApp::spawn_with(backend, |c| {
+    for postgres in backends() {
+        let app = TestApp::spawn_with(postgres, |c| {
             c.maintenance_interval = std::time::Duration::from_millis(1)
         })
         .await;
+        let backend = app.store.backend_name();
         let store = &app.store;
         let c = TestApp::client();
         let p = c.get(app.url("/console/login")).send().await.unwrap();
@@ -1257,11 +1149,11 @@ async fn session_tokens_are_hashed_and_stale_rows_purged() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        assert!(purged, "{backend:?}: the maintenance timer purged");
+        assert!(purged, "{backend}: the maintenance timer purged");
         // purged at sign-in
         plant().await;
         assert_eq!(stale_left().await, (true, 1));
-        app.sign_in("demo-editor", &pw).await;
+        app.sign_in_with("demo-editor", &pw).await;
         // (the timer may have run too; either way nothing stale is left)
         assert_eq!(stale_left().await, (false, 0));
         // finish() waits for the server, and so for the timer task, to stop
@@ -1273,10 +1165,14 @@ async fn session_tokens_are_hashed_and_stale_rows_purged() {
 /// field and the input kept; a taken login is a 409 on the login field. Nothing is written.
 #[tokio::test]
 async fn user_form_shows_field_errors() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+    for postgres in backends() {
+        let app = TestApp::spawn(postgres).await;
         let pw = app.password_of("demo-admin");
-        let (admin, csrf) = app.sign_in("demo-admin", &pw).await;
+        let Session {
+            client: admin,
+            csrf,
+            ..
+        } = app.sign_in_with("demo-admin", &pw).await;
         let dept = app
             .store
             .find_user_by_login("demo-admin")

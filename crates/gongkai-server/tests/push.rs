@@ -33,6 +33,15 @@ async fn spawn(postgres: bool) -> TestApp {
     .await
 }
 
+/// The bureau's administrator, editor and reviewer, signed in.
+async fn staff(app: &TestApp) -> (Session, Session, Session) {
+    (
+        app.sign_in("demo-admin").await,
+        app.sign_in("demo-editor").await,
+        app.sign_in("demo-reviewer").await,
+    )
+}
+
 /// Drafts, submits and publishes an item (four eyes); returns its id.
 async fn publish(editor: &Session, reviewer: &Session, title: &str, body: &str) -> i64 {
     let id = editor.create(title, body).await;
@@ -113,9 +122,7 @@ async fn webhook_is_signed_retried_after_a_500_and_delivered_once() {
         let app = spawn(postgres).await;
         let dept = app.dept;
         let (url, receiver) = start_receiver().await;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
 
         // a bad address is refused with the field named, nothing written
         let (status, _, page) = admin
@@ -305,9 +312,7 @@ async fn a_webhook_that_keeps_failing_gives_up_and_can_be_retried_by_hand() {
         })
         .await;
         let dept = app.dept;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
         // nobody listens on this port
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/receive", closed.local_addr().unwrap());
@@ -349,9 +354,7 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
     for postgres in backends() {
         let app = spawn(postgres).await;
         let dept = app.dept;
-        let admin = app.sign_in("demo-admin").await;
-        let editor = app.sign_in("demo-editor").await;
-        let reviewer = app.sign_in("demo-reviewer").await;
+        let (admin, editor, reviewer) = staff(&app).await;
         let secret = create_target(&admin, "银川市政务公开平台", "outbox", "").await;
         let tid = target_id(&app.store, dept, "银川市政务公开平台").await;
         let other_secret = create_target(&admin, "另一个平台", "outbox", "").await;
@@ -456,6 +459,94 @@ async fn outbox_needs_the_token_and_acknowledges_by_cursor() {
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         let audit = app.store.list_audit(&AuditFilter::default()).await.unwrap();
         assert!(audit.iter().any(|a| a.action == "push_target.disable"));
+        app.finish().await;
+    }
+}
+
+/// Issue 4: withdrawing an item cancels its automatic pushes still pending, in the
+/// withdrawal's transaction; a delivered one stays delivered, other items are untouched.
+#[tokio::test]
+async fn withdrawal_cancels_pending_auto_pushes_and_keeps_delivered_ones() {
+    for postgres in backends() {
+        let app = spawn(postgres).await;
+        let dept = app.dept;
+        let (admin, editor, reviewer) = staff(&app).await;
+        // two platforms that pull, both with “发布后自动推送”
+        let mut secrets = Vec::new();
+        for name in ["银川市政务公开平台", "自治区政务公开平台"] {
+            let (status, _, page) = admin
+                .post(
+                    "/console/push/targets",
+                    &[("name", name), ("kind", "outbox"), ("auto_push", "1")],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            secrets.push(secret_of(&page));
+        }
+        let pulled = target_id(&app.store, dept, "银川市政务公开平台").await;
+        let waiting = target_id(&app.store, dept, "自治区政务公开平台").await;
+        let id = publish(&editor, &reviewer, "将被撤回的通知", "<p>WITHDRAWNMARK</p>").await;
+        let kept = publish(&editor, &reviewer, "继续公开的通知", "<p>正文</p>").await;
+        let deliveries = app.store.list_push_deliveries(dept, 10).await.unwrap();
+        assert_eq!(deliveries.len(), 4, "queued on publication: {deliveries:?}");
+        assert!(deliveries.iter().all(|d| d.state == DeliveryState::Pending));
+
+        // the first platform takes the item (delivered), the second has not pulled yet
+        let c = TestApp::client();
+        let outbox = |target: i64, secret: &str, after: i64| {
+            c.get(app.url(&format!("/api/v1/push/outbox/{target}?after={after}")))
+                .bearer_auth(secret.to_owned())
+                .send()
+        };
+        let cursor = app
+            .store
+            .list_push_deliveries(dept, 10)
+            .await
+            .unwrap()
+            .iter()
+            .find(|d| d.target_id == pulled && d.item_id == id)
+            .unwrap()
+            .id;
+        let r = outbox(pulled, &secrets[0], cursor).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let (status, _) = reviewer.act(id, "withdraw", "内容有误").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        let list = app.store.list_push_deliveries(dept, 10).await.unwrap();
+        let of = |item: i64, target: i64| {
+            list.iter()
+                .find(|d| d.item_id == item && d.target_id == target)
+                .unwrap()
+        };
+        assert_eq!(of(id, pulled).state, DeliveryState::Delivered);
+        let cancelled = of(id, waiting);
+        assert_eq!(cancelled.state, DeliveryState::Cancelled, "{cancelled:?}");
+        assert_eq!(cancelled.last_error.as_deref(), Some("信息已撤回"));
+        assert_eq!(of(kept, waiting).state, DeliveryState::Pending);
+        // the platform that had not pulled never gets the withdrawn item
+        let r = outbox(waiting, &secrets[1], 0).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("WITHDRAWNMARK"), "{body}");
+        assert!(body.contains("继续公开的通知"), "{body}");
+
+        // the console log says so
+        let (status, page) = editor.get("/console/push").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("class=\"delivery-cancelled\">已取消<") && page.contains("信息已撤回"),
+            "{page}"
+        );
+        let audit = app.store.list_audit(&AuditFilter::default()).await.unwrap();
+        let cancel: Vec<_> = audit.iter().filter(|a| a.action == "push.cancel").collect();
+        assert_eq!(cancel.len(), 1, "{audit:?}");
+        assert!(
+            cancel[0].before.contains("自治区政务公开平台"),
+            "{:?}",
+            cancel[0]
+        );
+        assert!(!cancel[0].before.contains("银川市"), "{:?}", cancel[0]);
         app.finish().await;
     }
 }
@@ -588,6 +679,82 @@ async fn spot_checks_sample_published_items_of_the_period_and_close() {
         assert!(page.contains("20260101"), "the seed is shown");
         let check_id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
         let entries_path = format!("{location}/entries");
+
+        // issue 4: agency administrators and supervisors (the county's, above the bureau)
+        // read checks, and only read
+        let admin = app.sign_in("demo-admin").await;
+        let supervisor = app.sign_in("demo-supervisor").await;
+        let (_, reviewer_page) = reviewer.get(&location).await;
+        assert!(
+            reviewer_page.contains("name=\"finding\""),
+            "{reviewer_page}"
+        );
+        for (who, s) in [("admin", &admin), ("supervisor", &supervisor)] {
+            let (status, home) = s.get("/console").await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(
+                home.contains("href=\"/console/spot-checks\""),
+                "{who}: {home}"
+            );
+            let (status, list) = s.get("/console/spot-checks").await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(
+                list.contains("抽两条") && list.contains("全部"),
+                "{who}: {list}"
+            );
+            assert!(!list.contains("新建抽查"), "{who}: {list}");
+            let (status, detail) = s.get(&location).await;
+            assert_eq!(status, StatusCode::OK, "{who}");
+            assert!(detail.contains("20260101"), "{who}: {detail}");
+            assert!(
+                !detail.contains("name=\"finding\"") && !detail.contains("结束抽查"),
+                "{who}: read-only {detail}"
+            );
+            assert!(
+                !detail.contains("href=\"/console/items/"),
+                "{who}: no links to item pages they cannot open"
+            );
+            let sampled = a[0].to_string();
+            let close_path = format!("{location}/close");
+            let writes: [(&str, Vec<(&str, &str)>); 3] = [
+                (
+                    "/console/spot-checks",
+                    vec![
+                        ("title", "x"),
+                        ("period_from", today),
+                        ("period_to", today),
+                        ("mode", "count"),
+                        ("size", "1"),
+                    ],
+                ),
+                (
+                    &entries_path,
+                    vec![("item_id", &sampled), ("finding", "compliant")],
+                ),
+                (&close_path, vec![]),
+            ];
+            for (path, fields) in writes {
+                let (status, _, _) = s.post(path, &fields).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}");
+            }
+            assert_eq!(
+                s.get("/console/spot-checks/new").await.0,
+                StatusCode::FORBIDDEN,
+                "{who}"
+            );
+        }
+        let (_, list) = supervisor.get("/console/spot-checks").await;
+        assert!(
+            list.contains("本机关及下级机关") && list.contains("灵武市审批服务管理局"),
+            "the supervisor's list names the agency: {list}"
+        );
+        let (_, list) = admin.get("/console/spot-checks").await;
+        assert!(!list.contains("<th scope=\"col\">机关</th>"), "{list}");
+        let (_, entries_now) = app.store.get_spot_check(check_id).await.unwrap().unwrap();
+        assert!(
+            entries_now.iter().all(|e| e.finding.is_none()),
+            "nothing written"
+        );
 
         // a problem needs its description; nothing written
         let first = a[0].to_string();

@@ -2,6 +2,7 @@
 //! staff confirm the preview; the confirmed rows become published items in ONE transaction
 //! (all or nothing), one audit row per item plus a summary row. Importing is idempotent: a row
 //! whose valid 索引号, or whose 标题 + 文号 + 发布日期, matches an item of the agency is skipped.
+//! The command line (`gongkai import items`) imports a file the same way, without an upload.
 
 use crate::proactive::{ProactiveError, ProactiveResult, china_date};
 use crate::{Actor, AuditEntry, Store, StoreError, now_secs};
@@ -35,6 +36,20 @@ pub enum RowPlan {
     Existing { item_id: i64 },
     /// A new published item; `keeps_index` when its 索引号 is valid and unused.
     New { keeps_index: bool },
+}
+
+/// Where imported rows come from.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportSource<'a> {
+    /// A confirmed console upload (its token); marked imported in the same transaction, and
+    /// refused when it already was.
+    Upload { token: &'a str },
+    /// A file given on the command line.
+    File {
+        file_name: &'a str,
+        /// SHA-256 of the content, hex (for the audit log).
+        sha256: &'a str,
+    },
 }
 
 /// What an import did.
@@ -254,11 +269,11 @@ impl Store {
         })
     }
 
-    /// Imports the rows of a confirmed upload as published items, all in one transaction.
-    /// The caller parsed the upload's content and refused any file with errors.
+    /// Imports the rows of a confirmed upload or of a file as published items, all in one
+    /// transaction. The caller parsed the content and refused any file with errors.
     pub async fn import_items(
         &self,
-        token: &str,
+        source: ImportSource<'_>,
         agency_id: i64,
         catalogue: &Catalogue,
         rows: &[ImportRow],
@@ -278,20 +293,24 @@ impl Store {
         let secs = now.timestamp();
         with_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let upload = sqlx::query(
-                "SELECT file_name, sha256, imported_at FROM import_uploads \
-                 WHERE token = $1 AND agency_id = $2",
-            )
-            .bind(token)
-            .bind(agency_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("upload {token}")))?;
-            if upload.try_get::<Option<i64>, _>("imported_at")?.is_some() {
-                return Err(ProactiveError::Invalid("该文件已经导入过，请勿重复确认".into()));
-            }
-            let file_name: String = upload.try_get("file_name")?;
-            let sha: String = upload.try_get("sha256")?;
+            let (file_name, sha): (String, String) = match source {
+                ImportSource::Upload { token } => {
+                    let upload = sqlx::query(
+                        "SELECT file_name, sha256, imported_at FROM import_uploads \
+                         WHERE token = $1 AND agency_id = $2",
+                    )
+                    .bind(token)
+                    .bind(agency_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("upload {token}")))?;
+                    if upload.try_get::<Option<i64>, _>("imported_at")?.is_some() {
+                        return Err(ProactiveError::Invalid("该文件已经导入过，请勿重复确认".into()));
+                    }
+                    (upload.try_get("file_name")?, upload.try_get("sha256")?)
+                }
+                ImportSource::File { file_name, sha256 } => (file_name.to_owned(), sha256.to_owned()),
+            };
             let stored: i64 = sqlx::query("SELECT COUNT(*) AS n FROM catalogue_columns WHERE agency_id = $1")
                 .bind(agency_id)
                 .fetch_one(&mut *tx)
@@ -456,11 +475,13 @@ impl Store {
                 insert_audit!(&mut *tx, actor, entry, secs)?;
                 imported.push(item_id);
             }
-            sqlx::query("UPDATE import_uploads SET imported_at = $1 WHERE token = $2")
-                .bind(secs)
-                .bind(token)
-                .execute(&mut *tx)
-                .await?;
+            if let ImportSource::Upload { token } = source {
+                sqlx::query("UPDATE import_uploads SET imported_at = $1 WHERE token = $2")
+                    .bind(secs)
+                    .bind(token)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let entry = AuditEntry {
                 agency_id: Some(agency_id),
                 action: "items.import",

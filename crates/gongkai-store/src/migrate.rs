@@ -48,6 +48,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0014_portal_indexes.sql"),
     },
     Migration {
+        version: 15,
+        description: "push cancelled",
+        sql: include_str!("../migrations/sqlite/0015_push_cancelled.sql"),
+    },
+    Migration {
         version: 16,
         description: "portal generation and search facets",
         sql: include_str!("../migrations/sqlite/0016_portal_generation_search_facets.sql"),
@@ -89,6 +94,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 14,
         description: "portal indexes",
         sql: include_str!("../migrations/postgres/0014_portal_indexes.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "push cancelled",
+        sql: include_str!("../migrations/postgres/0015_push_cancelled.sql"),
     },
     Migration {
         version: 16,

@@ -813,6 +813,21 @@ impl Store {
                 let entry = event_entry(record.agency_id, &record.index_number, e);
                 insert_audit!(&mut *tx, actor, entry, secs)?;
             }
+            if matches!(transition, Transition::Withdraw { .. }) {
+                // What was not sent yet must not reach the platforms any more.
+                let reason = crate::push::CANCELLED_ON_WITHDRAWAL;
+                let targets = crate::push::cancel_pending_deliveries!(tx, item_id, reason);
+                if !targets.is_empty() {
+                    let entry = AuditEntry {
+                        agency_id: Some(record.agency_id),
+                        action: "push.cancel",
+                        target: format!("信息 {}", record.index_number),
+                        before: format!("待推送：{}", targets.join("、")),
+                        after: format!("已取消（{reason}）"),
+                    };
+                    insert_audit!(&mut *tx, actor, entry, secs)?;
+                }
+            }
             sqlx::query("UPDATE items SET updated_at = $1 WHERE id = $2")
                 .bind(secs)
                 .bind(item_id)

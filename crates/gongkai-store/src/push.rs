@@ -87,6 +87,9 @@ pub enum DeliveryState {
     Pending,
     Delivered,
     Failed,
+    /// Not sent and never to be: the item was withdrawn while the delivery was pending
+    /// (the reason is in `last_error`).
+    Cancelled,
 }
 
 impl DeliveryState {
@@ -95,6 +98,7 @@ impl DeliveryState {
             Self::Pending => "pending",
             Self::Delivered => "delivered",
             Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -103,6 +107,7 @@ impl DeliveryState {
             Self::Pending => "待推送",
             Self::Delivered => "已送达",
             Self::Failed => "推送失败",
+            Self::Cancelled => "已取消",
         }
     }
 
@@ -111,6 +116,7 @@ impl DeliveryState {
             "pending" => Ok(Self::Pending),
             "delivered" => Ok(Self::Delivered),
             "failed" => Ok(Self::Failed),
+            "cancelled" => Ok(Self::Cancelled),
             other => Err(StoreError::Corrupt(format!("delivery state {other}"))),
         }
     }
@@ -180,6 +186,44 @@ pub struct OutboxEntry {
     pub cursor: i64,
     pub payload: PushPayload,
 }
+
+/// Why the pending deliveries of a withdrawn item were cancelled (shown in the delivery log).
+pub const CANCELLED_ON_WITHDRAWAL: &str = "信息已撤回";
+
+/// Cancels the pending deliveries of an item inside the caller's transaction (`$tx`: a
+/// transaction of either backend), with `$reason` as their last error; the delivered and
+/// failed ones stay as they are. A delivery claimed by a worker at that moment is cancelled
+/// too: the worker then loses its lease and records nothing. Evaluates to the names of the
+/// targets whose delivery was cancelled, in delivery order.
+macro_rules! cancel_pending_deliveries {
+    ($tx:expr, $item_id:expr, $reason:expr) => {{
+        let rows = sqlx::query(
+            "UPDATE push_deliveries SET state = 'cancelled', last_error = $1, \
+             lease_token = NULL, lease_until = NULL \
+             WHERE item_id = $2 AND state = 'pending' RETURNING id, target_id",
+        )
+        .bind($reason)
+        .bind($item_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut cancelled: Vec<(i64, i64)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            cancelled.push((r.try_get("id")?, r.try_get("target_id")?));
+        }
+        cancelled.sort_unstable();
+        let mut names: Vec<String> = Vec::with_capacity(cancelled.len());
+        for (_, target_id) in cancelled {
+            let name: String = sqlx::query("SELECT name FROM push_targets WHERE id = $1")
+                .bind(target_id)
+                .fetch_one(&mut *$tx)
+                .await?
+                .try_get("name")?;
+            names.push(name);
+        }
+        names
+    }};
+}
+pub(crate) use cancel_pending_deliveries;
 
 const TARGET_COLS: &str =
     "id, agency_id, name, kind, url, enabled, auto_push, created_at, updated_at";
@@ -709,8 +753,8 @@ impl Store {
         with_pool!(self, p => {
             let mut tx = p.begin().await?;
             let row = sqlx::query(
-                "SELECT d.agency_id, d.state, d.attempts, d.last_error, t.name FROM push_deliveries d \
-                 JOIN push_targets t ON t.id = d.target_id WHERE d.id = $1",
+                "SELECT d.agency_id, d.item_id, d.state, d.attempts, d.last_error, t.name \
+                 FROM push_deliveries d JOIN push_targets t ON t.id = d.target_id WHERE d.id = $1",
             )
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -723,6 +767,18 @@ impl Store {
             let state: String = row.try_get("state")?;
             if state != "failed" {
                 return Err(ProactiveError::Invalid("只有推送失败的记录才能重新推送".into()));
+            }
+            // A withdrawn item is not sent again (its pending deliveries were cancelled).
+            let item_id: i64 = row.try_get("item_id")?;
+            let live: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM item_versions WHERE item_id = $1 AND state = 'published'",
+            )
+            .bind(item_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            if live == 0 {
+                return Err(ProactiveError::Invalid("该信息已撤回，不能重新推送".into()));
             }
             let attempts: i64 = row.try_get("attempts")?;
             let last_error: Option<String> = row.try_get("last_error")?;

@@ -495,6 +495,17 @@ fn staff(login: &str) -> Actor {
     }
 }
 
+/// A department with no parent: the agency of the proactive-disclosure tests.
+async fn bureau(store: &Store) -> Agency {
+    store
+        .create_agency(
+            &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
+            &staff("tester"),
+        )
+        .await
+        .unwrap()
+}
+
 /// Creates a draft, submits it as `author` and approves it as `reviewer`.
 async fn publish(
     store: &Store,
@@ -708,13 +719,7 @@ async fn search_finds_published_words_only_and_follows_withdrawal() {
     let stores = stores().await;
     for s in &stores {
         let store = &s.store;
-        let agency = store
-            .create_agency(
-                &agency_input("审批服务管理局", "0000001", None, AgencyKind::Department),
-                &staff("tester"),
-            )
-            .await
-            .unwrap();
+        let agency = bureau(store).await;
         let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
         let a = publish(
             store,
@@ -1115,4 +1120,342 @@ async fn bulk_seeded_items_are_what_publishing_them_gives() {
         assert!(bad.is_err());
     }
     finish(stores).await;
+}
+
+#[tokio::test]
+async fn withdrawal_cancels_the_pending_deliveries_of_the_item_only() {
+    use crate::proactive::{ProactiveError, Transition};
+    use crate::push::{AttemptOutcome, DeliveryState, NewPushTarget, TargetKind};
+    use chrono::TimeZone;
+    use gongkai_proactive::push::RetryPolicy;
+    let stores = stores().await;
+    for s in &stores {
+        let store = &s.store;
+        let agency = bureau(store).await;
+        let target = |name: &str, kind: TargetKind| NewPushTarget {
+            name: name.into(),
+            kind,
+            url: (kind == TargetKind::Webhook).then(|| "http://127.0.0.1:9/receive".into()),
+            auto_push: true,
+        };
+        let admin = staff("admin");
+        let mut targets = Vec::new();
+        for (name, kind) in [
+            ("市平台", TargetKind::Webhook),
+            ("区平台", TargetKind::Webhook),
+            ("自治区平台", TargetKind::Outbox),
+        ] {
+            let t = store
+                .create_push_target(agency.id, &target(name, kind), name, &admin)
+                .await
+                .unwrap();
+            targets.push(t);
+        }
+        let [failing, in_flight, outbox] = <[_; 3]>::try_from(targets).unwrap();
+        let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
+        let withdrawn = publish(
+            store,
+            agency.id,
+            "将被撤回的信息",
+            "<p>正文</p>",
+            vec![],
+            t0,
+        )
+        .await;
+        let other = publish(
+            store,
+            agency.id,
+            "继续公开的信息",
+            "<p>正文</p>",
+            vec![],
+            t0,
+        )
+        .await;
+        let now = t0.timestamp();
+        for id in [withdrawn, other] {
+            let q = store
+                .enqueue_push(agency.id, id, "https://gk.example.test", true, &admin, t0)
+                .await
+                .unwrap();
+            assert_eq!(q.queued.len(), 3, "{q:?}");
+        }
+        let of_item = |list: &[push::Delivery], item: i64, target: i64| {
+            list.iter()
+                .find(|d| d.item_id == item && d.target_id == target)
+                .unwrap()
+                .clone()
+        };
+        let list = store.list_push_deliveries(agency.id, 20).await.unwrap();
+        // the outbox delivery of the first item is acknowledged (delivered)
+        let pulled = of_item(&list, withdrawn, outbox.id).id;
+        store.outbox_read(outbox.id, pulled, 10, now).await.unwrap();
+        // the webhooks of the first item: one fails for good, one is in flight
+        let claimed = store
+            .claim_due_webhooks(now, 60, "lease", 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 4, "two webhooks × two items");
+        let failed_id = of_item(&list, withdrawn, failing.id).id;
+        let in_flight_id = of_item(&list, withdrawn, in_flight.id).id;
+        let failure = AttemptOutcome {
+            http_status: Some(500),
+            error: None,
+            duration_ms: 1,
+            success: false,
+        };
+        let give_up = RetryPolicy {
+            unit_secs: 60,
+            max_attempts: 1,
+        };
+        assert!(
+            store
+                .finish_webhook_attempt(failed_id, "lease", &failure, give_up, now)
+                .await
+                .unwrap()
+        );
+
+        let before = store
+            .list_audit(&AuditFilter::default())
+            .await
+            .unwrap()
+            .len();
+        store
+            .transition_item(
+                withdrawn,
+                &Transition::Withdraw {
+                    reason: "内容有误".into(),
+                },
+                &staff("reviewer"),
+                t0 + chrono::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+
+        let list = store.list_push_deliveries(agency.id, 20).await.unwrap();
+        let cancelled = of_item(&list, withdrawn, in_flight.id);
+        assert_eq!(cancelled.state, DeliveryState::Cancelled, "{cancelled:?}");
+        assert_eq!(cancelled.last_error.as_deref(), Some("信息已撤回"));
+        assert_eq!(
+            of_item(&list, withdrawn, outbox.id).state,
+            DeliveryState::Delivered,
+            "a delivered one stays delivered"
+        );
+        assert_eq!(
+            of_item(&list, withdrawn, failing.id).state,
+            DeliveryState::Failed
+        );
+        // the other item's deliveries are still pending
+        for t in [failing.id, in_flight.id, outbox.id] {
+            assert_eq!(of_item(&list, other, t).state, DeliveryState::Pending);
+        }
+        // the worker that held the cancelled one loses its lease and writes nothing
+        let success = AttemptOutcome {
+            http_status: Some(200),
+            error: None,
+            duration_ms: 1,
+            success: true,
+        };
+        assert!(
+            !store
+                .finish_webhook_attempt(in_flight_id, "lease", &success, give_up, now + 1)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .list_push_attempts(in_flight_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            of_item(
+                &store.list_push_deliveries(agency.id, 20).await.unwrap(),
+                withdrawn,
+                in_flight.id
+            )
+            .state,
+            DeliveryState::Cancelled
+        );
+        // never claimed again, not served by the outbox, not retried by hand
+        let later = now + 86_400 * 30;
+        let due = store
+            .claim_due_webhooks(later, 60, "lease2", 10)
+            .await
+            .unwrap();
+        assert!(due.iter().all(|d| d.id != in_flight_id), "{due:?}");
+        let err = store
+            .retry_push_delivery(failed_id, agency.id, &admin, later)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ProactiveError::Invalid(ref m) if m.contains("已撤回")),
+            "{err}"
+        );
+        // audited in the withdrawal's transaction: the withdrawal and the cancellation
+        let audit = store.list_audit(&AuditFilter::default()).await.unwrap();
+        assert_eq!(audit.len(), before + 2, "{audit:?}");
+        let cancel = audit.iter().find(|a| a.action == "push.cancel").unwrap();
+        assert!(cancel.before.contains("区平台"), "{cancel:?}");
+        assert!(!cancel.before.contains("市平台"), "{cancel:?}");
+        assert!(cancel.after.contains("信息已撤回"), "{cancel:?}");
+        // counted as pushed: the delivered one only
+        assert_eq!(store.pushed_items_count(agency.id, 2021).await.unwrap(), 1);
+    }
+    finish(stores).await;
+}
+
+/// Migration 0015 rebuilds push_deliveries and push_attempts on SQLite: every row, every id
+/// and the references between them survive, and new ids continue after the old ones.
+#[tokio::test]
+async fn sqlite_migration_15_keeps_push_rows_ids_and_references() {
+    use crate::proactive::Transition;
+    use crate::push::{AttemptOutcome, DeliveryState, NewPushTarget, TargetKind};
+    use chrono::TimeZone;
+    use gongkai_proactive::push::RetryPolicy;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("gongkai.db"))
+        .await
+        .unwrap();
+    let Store::Sqlite(backend) = &store else {
+        unreachable!()
+    };
+    let pool = &backend.pool;
+    // the schema as it was before 0015
+    sqlx::raw_sql(migrate::CREATE_TABLE)
+        .execute(pool)
+        .await
+        .unwrap();
+    for m in migrate::SQLITE.iter().filter(|m| m.version < 15) {
+        sqlx::raw_sql(m.sql).execute(pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, 0)",
+        )
+        .bind(m.version)
+        .bind(m.description)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let agency = bureau(&store).await;
+    let admin = staff("admin");
+    let target = store
+        .create_push_target(
+            agency.id,
+            &NewPushTarget {
+                name: "市平台".into(),
+                kind: TargetKind::Webhook,
+                url: Some("http://127.0.0.1:9/receive".into()),
+                auto_push: false,
+            },
+            "s",
+            &admin,
+        )
+        .await
+        .unwrap();
+    let t0 = chrono::Utc.with_ymd_and_hms(2021, 3, 1, 2, 0, 0).unwrap();
+    let now = t0.timestamp();
+    let mut items = Vec::new();
+    for title in ["第一条", "第二条"] {
+        let id = publish(&store, agency.id, title, "<p>正文</p>", vec![], t0).await;
+        store
+            .enqueue_push(agency.id, id, "https://gk.example.test", false, &admin, t0)
+            .await
+            .unwrap();
+        items.push(id);
+    }
+    // one failed attempt each, so push_attempts references both deliveries
+    for d in store
+        .claim_due_webhooks(now, 60, "lease", 10)
+        .await
+        .unwrap()
+    {
+        let failure = AttemptOutcome {
+            http_status: Some(503),
+            error: None,
+            duration_ms: 3,
+            success: false,
+        };
+        let policy = RetryPolicy {
+            unit_secs: 60,
+            max_attempts: 5,
+        };
+        assert!(
+            store
+                .finish_webhook_attempt(d.id, "lease", &failure, policy, now)
+                .await
+                .unwrap()
+        );
+    }
+    let deliveries = store.list_push_deliveries(agency.id, 10).await.unwrap();
+    assert_eq!(deliveries.len(), 2);
+    let digests = store.table_digests().await.unwrap();
+
+    store.migrate().await.unwrap();
+
+    assert_eq!(store.table_digests().await.unwrap(), digests, "same rows");
+    assert_eq!(
+        store.list_push_deliveries(agency.id, 10).await.unwrap(),
+        deliveries
+    );
+    for d in &deliveries {
+        assert_eq!(store.list_push_attempts(d.id).await.unwrap().len(), 1);
+    }
+    let broken = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "foreign keys intact");
+    let schema: String =
+        sqlx::query("SELECT group_concat(sql, ';') AS s FROM sqlite_master WHERE sql IS NOT NULL")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .try_get("s")
+            .unwrap();
+    assert!(!schema.contains("_new"), "{schema}");
+    assert!(
+        schema.contains("REFERENCES \"push_deliveries\"")
+            || schema.contains("REFERENCES push_deliveries"),
+        "{schema}"
+    );
+    // references are still enforced
+    let orphan = sqlx::query(
+        "INSERT INTO push_attempts (delivery_id, at, duration_ms) VALUES (999999, 0, 0)",
+    )
+    .execute(pool)
+    .await;
+    assert!(orphan.is_err(), "{orphan:?}");
+    // ids continue after the old ones, and the new state is accepted
+    let third = publish(&store, agency.id, "第三条", "<p>正文</p>", vec![], t0).await;
+    store
+        .enqueue_push(
+            agency.id,
+            third,
+            "https://gk.example.test",
+            false,
+            &admin,
+            t0,
+        )
+        .await
+        .unwrap();
+    let list = store.list_push_deliveries(agency.id, 10).await.unwrap();
+    let max_old = deliveries.iter().map(|d| d.id).max().unwrap();
+    assert!(list[0].id > max_old, "{list:?}");
+    store
+        .transition_item(
+            items[0],
+            &Transition::Withdraw {
+                reason: "内容有误".into(),
+            },
+            &staff("reviewer"),
+            t0,
+        )
+        .await
+        .unwrap();
+    let list = store.list_push_deliveries(agency.id, 10).await.unwrap();
+    let first = list.iter().find(|d| d.item_id == items[0]).unwrap();
+    assert_eq!(first.state, DeliveryState::Cancelled);
+    assert_eq!(list.iter().filter(|d| d.target_id == target.id).count(), 3);
+    store.close().await;
 }

@@ -2,8 +2,10 @@
 //!
 //! `gongkai report …` works on annual-report files (check, extract, render).
 //! `gongkai serve` runs the platform (portal, console, API).
+//! `gongkai import items` imports an agency's existing catalogue.
 
 mod bench_cmd;
+mod import_cmd;
 mod report_cmd;
 mod serve_cmd;
 
@@ -31,6 +33,8 @@ enum Command {
     Backup(serve_cmd::BackupArgs),
     /// 从备份恢复数据库 (restore the database from a backup)
     Restore(serve_cmd::RestoreArgs),
+    /// 导入原网站的信息目录 (import an existing catalogue)
+    Import(import_cmd::ImportArgs),
     /// 性能基准（门户） (benchmarks of the platform)
     #[command(hide = true)]
     Bench(bench_cmd::BenchArgs),
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(args),
         Command::Backup(args) => serve_cmd::run_backup(args),
         Command::Restore(args) => serve_cmd::run_restore(args),
+        Command::Import(args) => import_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
     }
 }

@@ -348,3 +348,202 @@ fn pdf_is_unusable_for_now() {
     assert_unusable(&o);
     assert!(stderr(&o).contains("PDF"), "{}", stderr(&o));
 }
+
+// ---- gongkai import items ------------------------------------------------------------------
+
+/// The binary on an explicit database only (no `GONGKAI_*` from the environment).
+fn gongkai_db(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("GONGKAI_DATA_DIR")
+        .env_remove("GONGKAI_DATABASE_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+/// `gongkai import items --agency … --file … --data-dir … [extra]`.
+fn run_import(data: &Path, agency: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "import",
+        "items",
+        "--agency",
+        agency,
+        "--file",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    gongkai_db(&args)
+}
+
+/// [`run_import`] that must exit with `code`: its stdout.
+fn import_items(data: &Path, agency: &str, file: &Path, extra: &[&str], code: i32) -> String {
+    let o = run_import(data, agency, file, extra);
+    assert_eq!(o.status.code(), Some(code), "{}{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
+const CATALOGUE_HEADER: &str =
+    "索引号,标题,发文字号,成文日期,发布日期,栏目,主题分类,文件类型,有效性,废止日期,内容摘要\n";
+
+fn catalogue_csv(published_on: &str) -> String {
+    format!(
+        "{CATALOGUE_HEADER}\
+         ,关于印发灵武市政务服务事项清单的通知CLIONE,灵审管发〔2021〕3号,2021年2月20日,2021年3月1日,部门文件,综合政务,行政规范性文件,有效,,事项清单摘要\n\
+         ,灵武市审批服务管理局2020年工作总结CLITWO,,,{published_on},重点工作,综合政务,,,,\n\
+         ,关于废止某办法的通知CLITHREE,灵审管发〔2019〕1号,2019/5/1,2019/5/6,部门文件,综合政务,行政规范性文件,废止,2021-06-30,\n"
+    )
+}
+
+/// A demo data directory (agencies and accounts, no items); returns the bureau.
+async fn demo_data_dir(dir: &Path) -> gongkai_store::Agency {
+    let store = gongkai_store::Store::open_sqlite(&dir.join("gongkai.db"))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    gongkai_server::demo::seed(&store, false).await.unwrap();
+    let dept = store
+        .list_agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "灵武市审批服务管理局")
+        .unwrap();
+    store.close().await;
+    dept
+}
+
+/// (digests of every table, the bureau's items as (title, state)).
+async fn contents(
+    dir: &Path,
+    agency: i64,
+) -> (
+    Vec<gongkai_store::logical::TableDigest>,
+    Vec<(String, String)>,
+) {
+    let store = gongkai_store::Store::open_sqlite(&dir.join("gongkai.db"))
+        .await
+        .unwrap();
+    let digests = store.table_digests().await.unwrap();
+    let mut items: Vec<(String, String)> = store
+        .list_items(agency)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, v)| (v.item.title.clone(), format!("{:?}", v.version.state)))
+        .collect();
+    items.sort();
+    store.close().await;
+    (digests, items)
+}
+
+#[tokio::test]
+async fn import_items_reports_bad_rows_writes_all_or_nothing_and_reruns_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let dept = demo_data_dir(&data).await;
+    let uscc = dept.uscc.to_string();
+    let id = dept.id.to_string();
+
+    // a bad row (30 February): the report names the row and the field, exit 1, nothing written
+    let bad = dir.path().join("原网站目录.csv");
+    std::fs::write(&bad, catalogue_csv("2021年2月30日")).unwrap();
+    let before = contents(&data, dept.id).await;
+    let out = import_items(&data, &uscc, &bad, &[], 1);
+    assert!(out.contains("原网站目录.csv"), "{out}");
+    assert!(out.contains("第 3 行  发布日期"), "{out}");
+    assert!(out.contains("共 1 处错误，未导入任何信息"), "{out}");
+    assert_eq!(contents(&data, dept.id).await, before, "nothing written");
+
+    // a dry run of the good file lists the plan and writes nothing
+    let good = dir.path().join("catalogue.csv");
+    std::fs::write(&good, catalogue_csv("2021年3月30日")).unwrap();
+    let out = import_items(&data, &id, &good, &["--dry-run"], 0);
+    assert!(
+        out.contains("第 2 行  新增（新编索引号）  关于印发"),
+        "{out}"
+    );
+    assert!(out.contains("将新增 3 条，已存在跳过 0 条"), "{out}");
+    assert_eq!(
+        contents(&data, dept.id).await,
+        before,
+        "a dry run writes nothing"
+    );
+
+    // the import (agency by its code, in lower case): three published items
+    let out = import_items(&data, &uscc.to_lowercase(), &good, &[], 0);
+    assert!(out.contains("已导入 3 条，已存在跳过 0 条"), "{out}");
+    let (digests, items) = contents(&data, dept.id).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items.iter().all(|(_, state)| state == "Published"),
+        "{items:?}"
+    );
+    assert!(items.iter().any(|(t, _)| t.contains("CLITWO")));
+
+    // again: nothing new, nothing changed but the audit log
+    let out = import_items(&data, &uscc, &good, &[], 0);
+    assert!(out.contains("已导入 0 条，已存在跳过 3 条"), "{out}");
+    let (again, items_again) = contents(&data, dept.id).await;
+    assert_eq!(items_again, items);
+    for (a, b) in digests.iter().zip(&again) {
+        if a.table != "audit_log" {
+            assert_eq!(a, b, "{}", a.table);
+        }
+    }
+
+    // an XLSX file: one row already there, one new
+    let xlsx = dir.path().join("补充目录.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in [
+        ["标题", "发布日期", "栏目"],
+        [
+            "灵武市审批服务管理局2020年工作总结CLITWO",
+            "2021-03-30",
+            "重点工作",
+        ],
+        [
+            "关于调整窗口工作时间的公告CLIFOUR",
+            "2021-04-02",
+            "部门文件",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in cells.iter().enumerate() {
+            sheet
+                .write_string(u32::try_from(r).unwrap(), u16::try_from(c).unwrap(), *v)
+                .unwrap();
+        }
+    }
+    book.save(&xlsx).unwrap();
+    let out = import_items(&data, &id, &xlsx, &[], 0);
+    assert!(out.contains("XLSX"), "{out}");
+    assert!(out.contains("已导入 1 条，已存在跳过 1 条"), "{out}");
+    assert_eq!(contents(&data, dept.id).await.1.len(), 4);
+
+    // unusable input: one line, exit 2
+    let empty = dir.path().join("empty");
+    let missing = Path::new("/no/such/file.csv");
+    for (data, agency, file, word) in [
+        (
+            data.as_path(),
+            "no-such",
+            good.as_path(),
+            "没有统一社会信用代码或编号",
+        ),
+        (data.as_path(), id.as_str(), missing, "无法读取"),
+        (empty.as_path(), id.as_str(), good.as_path(), "不存在"),
+    ] {
+        let o = run_import(data, agency, file, &[]);
+        assert_unusable(&o);
+        assert!(stderr(&o).contains(word), "{}", stderr(&o));
+    }
+    assert!(!empty.exists(), "no database is created");
+}

@@ -230,29 +230,7 @@ pub async fn remove(
 
 /// A file as a download, with its stored type and an RFC 6266 file name.
 fn download(meta: &StoredAttachment, bytes: Vec<u8>) -> Response {
-    let ascii: String = meta
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = meta
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let disposition = super::attachment_disposition(&meta.file_name, &meta.file_name);
     let mut resp = bytes.into_response();
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&meta.media_type) {

@@ -1,6 +1,9 @@
 //! The staff console: sign-in, dashboard, agencies, users, audit log, settings.
 
-use super::{AgencyView, agency_tree, format_time, render, serde};
+use super::{
+    AgencyView, XLSX_TYPE, agency_tree, csv_cell, csv_download, download, format_time, render,
+    serde,
+};
 use crate::AppState;
 use crate::auth::{
     self, CurrentUser, MaybeUser, PRE_SESSION_COOKIE, SESSION_COOKIE, can_manage_agency,
@@ -871,15 +874,6 @@ pub async fn audit(
     )
 }
 
-/// Neutralises spreadsheet formulas in exported cells.
-fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 /// The columns of an audit export (CSV and XLSX alike).
 const AUDIT_EXPORT_HEADER: [&str; 8] = [
     "时间",
@@ -946,21 +940,8 @@ pub async fn audit_csv(
     let body = w
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    // A byte-order mark so that spreadsheet programs read the file as UTF-8.
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(body);
     record_export(&state, &me, "CSV", rows.len()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-log.csv\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(csv_download("audit-log.csv", "audit-log.csv", body))
 }
 
 /// The rows as an XLSX workbook, written row by row in constant memory (the library streams
@@ -994,20 +975,12 @@ pub async fn audit_xlsx(
         .map_err(|e| AppError::Internal(format!("xlsx task: {e}")))?
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     record_export(&state, &me, "XLSX", n).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-log.xlsx\"",
-            ),
-        ],
+    Ok(download(
+        XLSX_TYPE,
+        "audit-log.xlsx",
+        "audit-log.xlsx",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use chrono::Utc;
 use gongkai_agency::Role;
 use gongkai_proactive::Catalogue;
 use gongkai_proactive::import::{ParsedImport, parse};
-use gongkai_store::import::RowPlan;
+use gongkai_store::import::{ImportSource, RowPlan};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -311,7 +311,9 @@ pub async fn import_confirm(
     let outcome = state
         .store
         .import_items(
-            &upload.token,
+            ImportSource::Upload {
+                token: &upload.token,
+            },
             agency_id,
             &catalogue,
             &parsed.rows,

@@ -39,9 +39,9 @@ impl From<ProactiveError> for AppError {
     }
 }
 
-/// An item version as pages show it.
+/// An item version as pages show it (also the base of the staff view of any version).
 #[derive(Debug, Clone, Serialize)]
-struct ItemView {
+pub(super) struct ItemView {
     id: i64,
     version: u32,
     state: String,
@@ -103,7 +103,7 @@ fn date(d: Option<NaiveDate>) -> String {
 }
 
 impl ItemView {
-    fn new(id: i64, v: &StoredVersion, catalogue: &Catalogue) -> Self {
+    pub(super) fn new(id: i64, v: &StoredVersion, catalogue: &Catalogue) -> Self {
         let i = &v.item;
         Self {
             id,

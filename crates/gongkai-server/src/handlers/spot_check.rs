@@ -1,9 +1,11 @@
 //! 抽查 / 自查整改: reviewers draw a reproducible sample of their agency's published items for a
-//! period, record a finding and the correction for each, and close the check.
+//! period, record a finding and the correction for each, and close the check. Agency
+//! administrators read their agency's checks, supervisors (监督员) those of their agency and
+//! every agency below it; both only read.
 
 use super::{format_time, render, serde};
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, can_read_agency, readable_agencies};
 use crate::error::AppError;
 use crate::handlers::proactive::{ITEM_REVIEWERS, ITEM_STAFF};
 use axum::extract::{Form, Path, State};
@@ -18,9 +20,15 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Who sees spot checks.
-pub const SPOT_CHECK_READERS: &[Role] = ITEM_STAFF;
-/// Who draws samples, records findings and closes checks.
+/// Who sees spot checks: the item staff, and read-only the agency administrators and the
+/// supervisors (监督员, who also see the agencies below their own).
+pub const SPOT_CHECK_READERS: &[Role] = &[
+    Role::Editor,
+    Role::Reviewer,
+    Role::AgencyAdmin,
+    Role::Supervisor,
+];
+/// Who draws samples, records findings and closes checks (in their own agency only).
 pub const SPOT_CHECKERS: &[Role] = ITEM_REVIEWERS;
 
 type Errors = BTreeMap<&'static str, String>;
@@ -33,6 +41,8 @@ fn ymd(d: Option<NaiveDate>) -> String {
 #[derive(Debug, Clone, Serialize)]
 struct CheckView {
     id: i64,
+    /// The agency's name when the list spans several agencies (a supervisor's).
+    agency: String,
     title: String,
     period_from: String,
     period_to: String,
@@ -50,6 +60,7 @@ impl CheckView {
     fn new(c: &SpotCheck) -> Self {
         Self {
             id: c.id,
+            agency: String::new(),
             title: c.title.clone(),
             period_from: ymd(Some(c.period_from)),
             period_to: ymd(Some(c.period_to)),
@@ -100,7 +111,8 @@ impl EntryView {
     }
 }
 
-async fn own_check(
+/// A check the user may read (its agency is readable by them).
+async fn readable_check(
     state: &AppState,
     me: &CurrentUser,
     id: i64,
@@ -110,6 +122,19 @@ async fn own_check(
         .get_spot_check(id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !can_read_agency(state, me.user(), check.agency_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok((check, entries))
+}
+
+/// A check of the user's own agency (the only ones anybody writes to).
+async fn own_check(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+) -> Result<(SpotCheck, Vec<SpotCheckEntry>), AppError> {
+    let (check, entries) = readable_check(state, me, id).await?;
     if check.agency_id != me.user().agency_id {
         return Err(AppError::Forbidden);
     }
@@ -117,19 +142,41 @@ async fn own_check(
 }
 
 pub async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
-    let checks: Vec<CheckView> = state
-        .store
-        .list_spot_checks(me.user().agency_id)
+    let own = me.user().agency_id;
+    // the readers' roles never read every agency (system administrators are not readers)
+    let agencies = readable_agencies(&state, me.user())
         .await?
-        .iter()
-        .map(CheckView::new)
-        .collect();
+        .unwrap_or_else(|| vec![own]);
+    let several = agencies.len() > 1;
+    let mut checks: Vec<CheckView> = Vec::new();
+    for agency_id in agencies {
+        let list = state.store.list_spot_checks(agency_id).await?;
+        if list.is_empty() {
+            continue;
+        }
+        let name = if several {
+            state
+                .store
+                .get_agency(agency_id)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        checks.extend(list.iter().map(|c| CheckView {
+            agency: name.clone(),
+            ..CheckView::new(c)
+        }));
+    }
+    checks.sort_by_key(|c| std::cmp::Reverse(c.id));
     let html = render(
         &state,
         "spot_checks.html",
         Some(&me),
         context! {
             checks => serde(&checks),
+            several => several,
             can_check => SPOT_CHECKERS.contains(&me.user().role),
         },
     )?;
@@ -332,7 +379,12 @@ async fn detail_page(
             entries => serde(&views),
             done => done,
             problems => problems,
-            can_edit => !check.closed && SPOT_CHECKERS.contains(&me.user().role),
+            can_edit => !check.closed
+                && check.agency_id == me.user().agency_id
+                && SPOT_CHECKERS.contains(&me.user().role),
+            // the item pages are for the agency's item staff
+            can_open_items => check.agency_id == me.user().agency_id
+                && ITEM_STAFF.contains(&me.user().role),
             failed_item => failed.map(|(f, _)| f.item_id.clone()).unwrap_or_default(),
             failed_form => failed.map(|(f, _)| serde(f)),
             errors => failed.map(|(_, e)| serde(e)),
@@ -347,7 +399,7 @@ pub async fn detail(
     me: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (check, entries) = own_check(&state, &me, id).await?;
+    let (check, entries) = readable_check(&state, &me, id).await?;
     detail_page(&state, &me, &check, &entries, None, None, StatusCode::OK).await
 }
 

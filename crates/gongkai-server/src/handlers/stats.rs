@@ -1,19 +1,19 @@
 //! Statistics for the annual report: items first published in a year per column and channel,
-//! and table 二 (一) (rules and normative documents issued, repealed, in force). CSV download
-//! for the report's spreadsheet.
+//! and table 二 (一) (rules and normative documents issued, repealed, in force). CSV and XLSX
+//! downloads for the report's spreadsheet.
 
 use super::render;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use gongkai_agency::Role;
 use gongkai_proactive::{Channel, StockCounts};
 use gongkai_store::stats::YearStats;
 use minijinja::context;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 /// Who reads the statistics of their agency.
@@ -158,13 +158,65 @@ pub async fn statistics(
     Ok(html.into_response())
 }
 
-/// A cell that a spreadsheet must not read as a formula.
-fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
+/// One cell of the downloads.
+enum Cell {
+    /// A heading (bold in the workbook).
+    Head(String),
+    Text(String),
+    /// A column under another one (indented in the workbook).
+    Child(String),
+    Count(u64),
+}
+
+/// The page's tables as rows of cells, written alike to CSV and XLSX (an empty row between
+/// two tables).
+fn sheet(t: &Tables) -> Vec<Vec<Cell>> {
+    use Cell::{Child, Count, Head, Text};
+    let head = |s: &str| Head(s.to_owned());
+    let mut rows = vec![
+        vec![Head(format!("{} 年主动公开信息统计", t.year))],
+        vec![Text("每条信息只在首次发布的年份和栏目计一次。".into())],
+        vec![],
+    ];
+    let mut header = vec![head("栏目")];
+    header.extend(t.channels.iter().map(|(label, _)| head(label)));
+    header.push(head("合计"));
+    rows.push(header);
+    for c in &t.columns {
+        let name = if c.child {
+            Child(c.name.clone())
+        } else {
+            Text(c.name.clone())
+        };
+        rows.push(vec![name, Count(c.website), Count(c.total)]);
     }
+    let mut total = vec![head("合计")];
+    total.extend(t.channels.iter().map(|(_, n)| Count(*n)));
+    total.push(Count(t.total));
+    rows.push(total);
+    rows.push(vec![]);
+    rows.push(vec![
+        head("本年推送到自治区、市等上级平台的信息（条）"),
+        Count(u64::try_from(t.pushed).unwrap_or(0)),
+    ]);
+    rows.push(vec![Text("按送达计，每条信息计一次。".into())]);
+    rows.push(vec![]);
+    rows.push(vec![head("表二（一）规章和行政规范性文件")]);
+    rows.push(
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+            .into_iter()
+            .map(head)
+            .collect(),
+    );
+    for s in &t.stock {
+        rows.push(vec![
+            Text(s.label.to_owned()),
+            Count(s.issued),
+            Count(s.repealed),
+            Count(s.in_force),
+        ]);
+    }
+    rows
 }
 
 pub async fn statistics_csv(
@@ -176,51 +228,58 @@ pub async fn statistics_csv(
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
-    let mut put = |rec: Vec<String>| {
-        w.write_record(rec.iter().map(|s| safe(s)))
-            .map_err(|e| AppError::Internal(e.to_string()))
-    };
-    put(vec![format!("{} 年主动公开信息统计", t.year)])?;
-    put(vec!["栏目".into(), "政府网站".into(), "合计".into()])?;
-    for c in &t.columns {
-        put(vec![
-            c.name.clone(),
-            c.website.to_string(),
-            c.total.to_string(),
-        ])?;
-    }
-    put(vec![
-        "合计".into(),
-        t.total.to_string(),
-        t.total.to_string(),
-    ])?;
-    put(vec![])?;
-    put(vec![
-        "信息内容".into(),
-        "本年制发件数".into(),
-        "本年废止件数".into(),
-        "现行有效件数".into(),
-    ])?;
-    for s in &t.stock {
-        put(vec![
-            s.label.into(),
-            s.issued.to_string(),
-            s.repealed.to_string(),
-            s.in_force.to_string(),
-        ])?;
+    for row in sheet(&t) {
+        let record = row.iter().map(|c| match c {
+            Cell::Head(s) | Cell::Text(s) | Cell::Child(s) => super::csv_cell(s),
+            Cell::Count(n) => n.to_string(),
+        });
+        w.write_record(record)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     let body = w
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(body);
-    let disposition = format!("attachment; filename=\"statistics-{}.csv\"", t.year);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    let name = format!("statistics-{}.csv", t.year);
+    Ok(super::csv_download(&name, &name, body))
+}
+
+/// The rows as a one-sheet workbook: counts as numbers, every text as a string (nothing can
+/// become a formula).
+fn workbook(rows: &[Vec<Cell>]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let indented = Format::new().set_indent(1);
+    let ws = book.add_worksheet();
+    ws.set_name("主动公开统计")?;
+    ws.set_column_width(0, 40)?;
+    for col in 1..=3 {
+        ws.set_column_width(col, 16)?;
+    }
+    for (r, row) in (0u32..).zip(rows) {
+        for (c, cell) in (0u16..).zip(row) {
+            match cell {
+                Cell::Head(s) => ws.write_string_with_format(r, c, s, &bold)?,
+                Cell::Text(s) => ws.write_string(r, c, s)?,
+                Cell::Child(s) => ws.write_string_with_format(r, c, s, &indented)?,
+                // counts stay far below 2^53
+                Cell::Count(n) => ws.write_number(r, c, *n as f64)?,
+            };
+        }
+    }
+    book.save_to_buffer()
+}
+
+pub async fn statistics_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let t = tables(&state, &me, &q).await?;
+    let bytes = workbook(&sheet(&t)).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(super::download(
+        super::XLSX_TYPE,
+        &format!("statistics-{}.xlsx", t.year),
+        &format!("主动公开统计-{}.xlsx", t.year),
         bytes,
-    )
-        .into_response())
+    ))
 }

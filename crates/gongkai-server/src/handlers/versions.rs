@@ -2,54 +2,42 @@
 //! review record, full metadata and body. Console only, for staff of the item's agency; the
 //! portal never links here and only ever reads published versions.
 
+use super::proactive::ItemView;
 use super::{format_time, render};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use chrono::NaiveDate;
+use gongkai_proactive::Validity;
 use minijinja::context;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
-struct AttachmentView {
-    file_name: String,
-    size: String,
-}
-
+/// What the item pages show of a version, and its whole review record.
 #[derive(Debug, Serialize)]
 struct VersionView {
-    item_id: i64,
-    number: u32,
-    state_label: &'static str,
-    author: String,
-    editors: String,
-    reviewer: String,
-    reason: String,
-    created_at: String,
-    updated_at: String,
-    publish_at: String,
-    published_at: String,
-    index_number: String,
-    column_name: String,
-    title: String,
-    publisher: String,
-    document_number: String,
-    written_on: String,
-    published_on: String,
-    topic: String,
-    disclosure_mode: &'static str,
-    scope: String,
+    #[serde(flatten)]
+    item: ItemView,
     kind: &'static str,
     validity: String,
-    body_html: String,
-    attachments: Vec<AttachmentView>,
+    editors: String,
+    created_at: String,
+    updated_at: String,
+    published_at: String,
 }
 
-fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+/// 有效性 with its dates, e.g. “已废止，施行日期 2019-05-06，废止日期 2021-06-30”.
+fn validity_text(val: Validity) -> String {
+    let mut s = val.label().to_owned();
+    if let Some(since) = val.since() {
+        s.push_str(&format!("，施行日期 {since}"));
+    }
+    match val {
+        Validity::Amended { amended_on, .. } => s.push_str(&format!("，修改日期 {amended_on}")),
+        Validity::Repealed { repealed_on, .. } => s.push_str(&format!("，废止日期 {repealed_on}")),
+        Validity::InForce { .. } => {}
+    }
+    s
 }
 
 pub async fn version_detail(
@@ -68,31 +56,10 @@ pub async fn version_detail(
         .find(|v| v.version.number == number)
         .ok_or(AppError::NotFound)?;
     let catalogue = state.store.catalogue(record.agency_id).await?;
-    let i = &v.item;
-    let validity = i
-        .validity
-        .map(|val| {
-            let mut s = val.label().to_owned();
-            if let Some(since) = val.since() {
-                s.push_str(&format!("，施行日期 {since}"));
-            }
-            match val {
-                gongkai_proactive::Validity::Amended { amended_on, .. } => {
-                    s.push_str(&format!("，修改日期 {amended_on}"))
-                }
-                gongkai_proactive::Validity::Repealed { repealed_on, .. } => {
-                    s.push_str(&format!("，废止日期 {repealed_on}"))
-                }
-                gongkai_proactive::Validity::InForce { .. } => {}
-            }
-            s
-        })
-        .unwrap_or_default();
     let view = VersionView {
-        item_id: record.id,
-        number,
-        state_label: v.version.state.label(),
-        author: v.version.author.to_string(),
+        item: ItemView::new(record.id, v, &catalogue),
+        kind: v.item.kind.label(),
+        validity: v.item.validity.map(validity_text).unwrap_or_default(),
         editors: v
             .version
             .editors
@@ -100,57 +67,13 @@ pub async fn version_detail(
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("、"),
-        reviewer: v
-            .version
-            .reviewer
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        reason: v.version.reason.clone().unwrap_or_default(),
         created_at: format_time(v.created_at),
         updated_at: format_time(v.updated_at),
-        publish_at: v
-            .version
-            .publish_at
-            .map(|t| format_time(t.timestamp()))
-            .unwrap_or_default(),
         published_at: v
             .version
             .published_at
             .map(|t| format_time(t.timestamp()))
             .unwrap_or_default(),
-        index_number: i.index_number.to_string(),
-        column_name: catalogue
-            .get(&i.column)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| i.column.to_string()),
-        title: i.title.clone(),
-        publisher: i.publisher.clone(),
-        document_number: i
-            .document_number
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        written_on: date(i.written_on),
-        published_on: date(i.published_on),
-        topic: i.topic.clone().unwrap_or_default(),
-        disclosure_mode: i.disclosure_mode.label(),
-        scope: i.scope.clone(),
-        kind: i.kind.label(),
-        validity,
-        // Stored bodies are sanitised on write; sanitising again on output costs little.
-        body_html: gongkai_proactive::html::sanitize(&i.body_html),
-        attachments: i
-            .attachments
-            .iter()
-            .map(|a| AttachmentView {
-                file_name: a.file_name.clone(),
-                size: a
-                    .size_bytes
-                    .map(|b| format!("{b} 字节"))
-                    .unwrap_or_default(),
-            })
-            .collect(),
     };
     let numbers: Vec<u32> = record.versions.iter().map(|v| v.version.number).collect();
     render(

@@ -83,7 +83,12 @@ impl TestApp {
         );
         let database = config.database.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = gongkai_server::build(config, listener).await.unwrap();
+        let server = gongkai_server::build(config, listener)
+            .await
+            .unwrap_or_else(|e| {
+                let backend = if postgres { "postgres" } else { "sqlite" };
+                panic!("server on {backend} did not start: {e}")
+            });
         let base = format!("http://{}", server.local_addr().unwrap());
         let store = server.store().clone();
         let accounts = server.demo_accounts().to_vec();
@@ -147,6 +152,25 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A demo account and its one-time password (every demo account has one at start).
+    pub fn account(&self, login: &str) -> (&DemoAccount, String) {
+        let a = self
+            .accounts
+            .iter()
+            .find(|a| a.login == login)
+            .unwrap_or_else(|| panic!("demo account {login} missing"));
+        let p = a
+            .password
+            .clone()
+            .expect("a fresh demo account has a one-time password");
+        (a, p)
+    }
+
+    /// The one-time password of a demo account.
+    pub fn password_of(&self, login: &str) -> String {
+        self.account(login).1
+    }
+
     /// Signs in a demo account (setting its own password) or a user with a known password.
     pub async fn sign_in(&self, login: &str) -> Session {
         let password = self
@@ -155,15 +179,22 @@ impl TestApp {
             .find(|a| a.login == login)
             .and_then(|a| a.password.clone())
             .unwrap_or_else(|| NEW_PASSWORD.to_owned());
+        self.sign_in_with(login, &password).await
+    }
+
+    /// Signs in with `password`; when it is a one-time password, sets [`NEW_PASSWORD`] on the
+    /// way (the dashboard follows).
+    pub async fn sign_in_with(&self, login: &str, password: &str) -> Session {
         let c = Self::client();
         let page = c.get(self.url("/console/login")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
         let csrf = csrf_of(&page.text().await.unwrap());
         let r = c
             .post(self.url("/console/login"))
             .form(&[
                 ("csrf_token", csrf.as_str()),
                 ("login", login),
-                ("password", password.as_str()),
+                ("password", password),
             ])
             .send()
             .await
@@ -177,7 +208,7 @@ impl TestApp {
                 .post(self.url("/console/password"))
                 .form(&[
                     ("csrf_token", csrf.as_str()),
-                    ("current", password.as_str()),
+                    ("current", password),
                     ("new", NEW_PASSWORD),
                     ("confirm", NEW_PASSWORD),
                 ])
@@ -185,6 +216,7 @@ impl TestApp {
                 .await
                 .unwrap();
             assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            assert_eq!(r.headers()[LOCATION], "/console");
         }
         Session {
             base: self.base.clone(),
@@ -255,13 +287,17 @@ impl Session {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .client
+        let r = self.get_response(path).await;
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// The whole response (headers, bytes) of a GET.
+    pub async fn get_response(&self, path: &str) -> reqwest::Response {
+        self.client
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
+            .unwrap()
     }
 
     /// Creates a draft and returns its id.
