@@ -4,7 +4,7 @@
 //! (portal pages, feeds, sitemap, the public JSON read API — not search, not attachment
 //! downloads), asked without any cookie or `Authorization` and answered without `Set-Cookie`, with a body of known
 //! size up to [`MAX_BODY`]. Anything personal (a signed-in staff member, a form with a CSRF
-//! token) therefore never enters it. Keys are the path and query as sent.
+//! token) therefore never enters it. Keys are the `Host` header and the path and query as sent.
 //!
 //! When it is dropped: every entry carries the *generation* it was rendered in and is used only
 //! while the generation is unchanged. The generation moves
@@ -161,10 +161,18 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::GET || personal {
         return next.run(req).await;
     }
-    let key = req
+    // the Host is part of the key: without a configured public address, feeds and sitemaps
+    // write absolute links from it, and one client's Host must not reach another's answer
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let path = req
         .uri()
         .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| req.uri().path(), |p| p.as_str());
+    let key = format!("{host}\u{0}{path}");
     if let Some(page) = cache.get(&key) {
         state.metrics.page_cache_hit();
         return response_of(&page);

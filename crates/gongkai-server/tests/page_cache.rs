@@ -56,6 +56,31 @@ async fn public_pages_are_cached_until_anything_public_changes_on_any_node() {
         a.get("/search?q=%E7%BC%93%E5%AD%98").await;
         assert_eq!(cache_hits(&a).await, before + 1);
 
+        // the Host is part of the key: a feed built for one Host is not served to another
+        let feed = format!("/portal/{dept}/feed.atom");
+        for host in [
+            "one.example.gov.cn",
+            "two.example.gov.cn",
+            "one.example.gov.cn",
+        ] {
+            let body = TestApp::client()
+                .get(a.url(&feed))
+                .header(reqwest::header::HOST, host)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(body.contains(host), "feed for {host} links to its own host");
+            let other = if host.starts_with("one") {
+                "two"
+            } else {
+                "one"
+            };
+            assert!(!body.contains(&format!("{other}.example")), "{body}");
+        }
+
         // node B caches the item page too
         assert_eq!(b.get(&item).await.0, StatusCode::OK);
         assert_eq!(b.get(&item).await.0, StatusCode::OK);
