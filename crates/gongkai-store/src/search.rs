@@ -30,6 +30,11 @@ pub const COUNT_CAP: i64 = 1_000;
 /// pages of ranked results are more than anyone reads before refining the query.
 pub const RANK_WINDOW: i64 = 200;
 
+/// Shards with matches a query reads for its count and its ranked window. A sparse query (few
+/// matches in each shard) would otherwise walk every shard; past this many, the count is a lower
+/// bound (`more`) and the older shards are read only when a page reaches them.
+pub const SHARD_BUDGET: usize = 3;
+
 /// Deepest result offered (the search page stops at page 100 of 10).
 pub const MAX_RESULTS: i64 = 1_000;
 
@@ -69,9 +74,10 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
     pub hits: Vec<SearchHit>,
-    /// Number of matches, at most [`COUNT_CAP`] + 1.
+    /// Number of matches counted, at most [`COUNT_CAP`].
     pub total: i64,
-    /// Whether there are more matches than [`COUNT_CAP`].
+    /// Whether `total` is a lower bound: more than [`COUNT_CAP`] matches, or older parts of the
+    /// index not counted ([`SHARD_BUDGET`]).
     pub more: bool,
 }
 
@@ -378,11 +384,39 @@ fn facet_tokens(agency_id: Option<i64>, column: Option<&str>, year: Option<i32>)
     out
 }
 
-/// FTS5 `MATCH` expressions of a request: every word in the title or body and every filter in
-/// the facets (finds the matches); every word in the title or body (scores them: no filter
-/// tokens, whose posting lists bm25 would read whole); every word in the title.
+/// Whether a query word has the shape of a filter token (`a12`, `y2021`, `c<hex>`): such a word
+/// is matched in `title` and `body` only, so that it never matches a filter.
+fn looks_like_facet(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!(chars.next(), Some('a' | 'c' | 'y'))
+        && token.len() > 1
+        && chars.all(|c| c.is_ascii_hexdigit())
+}
+
+/// The words of a query as an FTS5 expression (implicit AND). No column filter: a column filter
+/// makes FTS5 decode the positions of every entry of a word's posting list, three times the work
+/// of a plain walk; only words shaped like filter tokens get one.
+fn fts5_words(query: &Query) -> String {
+    query
+        .tokens
+        .iter()
+        .map(|t| {
+            let quoted = format!("\"{}\"", t.replace('"', "\"\""));
+            if looks_like_facet(t) {
+                format!("({{title body}} : {quoted})")
+            } else {
+                quoted
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// FTS5 `MATCH` expressions of a request: every word and every filter (finds the matches);
+/// every word (scores them: no filter tokens, whose posting lists bm25 would read whole); every
+/// word in the title.
 fn fts5_matches(req: &SearchRequest, column: Option<&str>) -> (String, String, String) {
-    let words = req.query.fts5_match();
+    let words = fts5_words(&req.query);
     let facets = facet_tokens(req.agency_id, column, req.year);
     let filter = if facets.is_empty() {
         String::new()
@@ -391,9 +425,9 @@ fn fts5_matches(req: &SearchRequest, column: Option<&str>) -> (String, String, S
         format!(" AND facets : ({})", quoted.join(" "))
     };
     (
-        format!("{{title body}} : ({words}){filter}"),
-        format!("{{title body}} : ({words})"),
-        format!("title : ({words})"),
+        format!("{words}{filter}"),
+        words,
+        format!("title : ({})", req.query.fts5_match()),
     )
 }
 
@@ -442,31 +476,22 @@ fn page_of(ranked: Vec<(i64, f64)>, newest: Vec<i64>, offset: i64, limit: i64) -
         .collect()
 }
 
-/// The next `left` matches of one shard, newest first, scored: `matches` = (the request with its
-/// filters, its words only, its words in the title).
-async fn sqlite_window(
+/// Scores matches of one shard (`ids`, newest first): bm25 over the request's `words` and whether
+/// the `title` holds them all.
+async fn score_window(
     conn: &mut sqlx::SqliteConnection,
     table: &str,
-    [all, words, title]: [&String; 3],
-    left: i64,
+    ids: &[i64],
+    words: &str,
+    title: &str,
 ) -> crate::Result<Vec<Scored>> {
-    let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 ORDER BY rowid DESC LIMIT $2"
-    )))
-    .bind(all)
-    .bind(left)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect::<Result<_, _>>()?;
     let (Some(hi), Some(lo)) = (ids.first().copied(), ids.last().copied()) else {
         return Ok(Vec::new());
     };
     // bm25 of the window only, over the words only: bm25 reads the whole posting list of every
     // phrase of its query for its statistics, and a filter token's list can span the shard.
     // `+rowid` keeps the id list a test of each row in the range, not a lookup per id.
-    let list = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let list = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let in_window = format!(
         "FROM {table} WHERE {table} MATCH $1 AND rowid BETWEEN $2 AND $3 \
          AND +rowid IN (SELECT value FROM json_each($4))"
@@ -577,45 +602,61 @@ impl Store {
         let column = req.column.as_ref().map(|c| c.as_str().to_owned());
         let limit = req.limit.clamp(1, 100);
         let offset = req.offset.clamp(0, MAX_RESULTS);
-        let (total, ranked): (i64, Vec<(i64, f64)>) = match self {
+        let (total, more, ranked): (i64, bool, Vec<(i64, f64)>) = match self {
             Store::Sqlite(b) => {
                 let (all, words, title) = fts5_matches(req, column.as_deref());
                 let mut conn = b.pool.acquire().await?;
                 let mut total = 0;
                 let mut window: Vec<Scored> = Vec::new();
-                // Newest shard first; older ones only while the count or the window is not
-                // full. FTS5 walks a shard's matches in rowid order and stops at the LIMIT.
-                for table in shards(&mut conn).await? {
-                    if total <= COUNT_CAP {
-                        let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM {table} \
-                             WHERE {table} MATCH $1 LIMIT $2)"
-                        )))
-                        .bind(&all)
-                        .bind(COUNT_CAP + 1 - total)
-                        .fetch_one(&mut *conn)
-                        .await?
-                        .try_get("n")?;
-                        total += n;
-                        if n == 0 {
-                            continue;
-                        }
+                let mut matched = 0;
+                let mut unread = false;
+                let tables = shards(&mut conn).await?;
+                // Newest shard first, one walk per shard for the count and the window; FTS5
+                // walks a shard's matches in rowid order and stops at the LIMIT.
+                for table in &tables {
+                    if matched >= SHARD_BUDGET {
+                        unread = true;
+                        break;
                     }
                     let left = RANK_WINDOW - window.len() as i64;
-                    if left > 0 {
-                        window.extend(
-                            sqlite_window(&mut conn, &table, [&all, &words, &title], left).await?,
-                        );
-                    }
-                    if total > COUNT_CAP && window.len() as i64 >= RANK_WINDOW {
+                    let limit = if total > COUNT_CAP {
+                        left
+                    } else {
+                        (COUNT_CAP + 1 - total).max(left)
+                    };
+                    if limit <= 0 {
                         break;
+                    }
+                    let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 \
+                         ORDER BY rowid DESC LIMIT $2"
+                    )))
+                    .bind(&all)
+                    .bind(limit)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("id"))
+                    .collect::<Result<_, _>>()?;
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    matched += 1;
+                    if total <= COUNT_CAP {
+                        total += ids.len() as i64;
+                    }
+                    if left > 0 {
+                        let take = ids.len().min(usize::try_from(left).unwrap_or(0));
+                        window.extend(
+                            score_window(&mut conn, table, &ids[..take], &words, &title).await?,
+                        );
                     }
                 }
                 let ranked = rank(window);
                 let mut newest = Vec::new();
                 let want = offset + limit;
-                if want > ranked.len() as i64 && total > ranked.len() as i64 {
-                    for table in shards(&mut conn).await? {
+                if want > ranked.len() as i64 && (total > ranked.len() as i64 || unread) {
+                    for table in &tables {
                         let found = sqlx::query(sqlx::AssertSqlSafe(format!(
                             "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 \
                              ORDER BY rowid DESC LIMIT $2"
@@ -632,7 +673,11 @@ impl Store {
                         }
                     }
                 }
-                (total, page_of(ranked, newest, offset, limit))
+                (
+                    total.min(COUNT_CAP),
+                    total > COUNT_CAP || unread,
+                    page_of(ranked, newest, offset, limit),
+                )
             }
             Store::Postgres(b) => {
                 let m = req.query.plain();
@@ -694,7 +739,11 @@ impl Store {
                         newest.push(r.try_get("id")?);
                     }
                 }
-                (total, page_of(ranked, newest, offset, limit))
+                (
+                    total.min(COUNT_CAP),
+                    total > COUNT_CAP,
+                    page_of(ranked, newest, offset, limit),
+                )
             }
         };
         let ranked_in = started.elapsed();
@@ -708,13 +757,10 @@ impl Store {
             rank_ms = ranked_in.as_secs_f64() * 1e3,
             total_ms = started.elapsed().as_secs_f64() * 1e3,
             matches = total,
-            "search"
+            words = req.query.tokens.len(),
+            "search (the words themselves are never logged: the public may type anything)"
         );
-        Ok(SearchResults {
-            hits,
-            total: total.min(COUNT_CAP),
-            more: total > COUNT_CAP,
-        })
+        Ok(SearchResults { hits, total, more })
     }
 
     /// Builds a result from the item's published version (`None` if it is no longer public).
@@ -842,6 +888,20 @@ mod tests {
             vec![9, 4, 1]
         );
         assert_eq!(ids(page_of(ranked, newest, 7, 4)), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn words_shaped_like_filters_are_kept_out_of_the_facets() {
+        for t in ["a4", "y2021", "cafe", "a12"] {
+            assert!(looks_like_facet(t), "{t}");
+        }
+        for t in ["a", "审批", "year", "a4纸", "b12", "cz"] {
+            assert!(!looks_like_facet(t), "{t}");
+        }
+        let q = Query {
+            tokens: vec!["a4".into(), "纸".into()],
+        };
+        assert_eq!(fts5_words(&q), "({title body} : \"a4\") \"纸\"");
     }
 
     #[test]

@@ -154,6 +154,11 @@ pub async fn page(
     let total = results.as_ref().map(|r| r.total).unwrap_or(0);
     let more = results.as_ref().is_some_and(|r| r.more);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).clamp(1, MAX_PAGE);
+    // a lower bound (`more`): a full page may have a next one beyond the counted ones
+    let full_page = results
+        .as_ref()
+        .is_some_and(|r| r.hits.len() as i64 == PAGE_SIZE);
+    let has_next = page < MAX_PAGE && (page < pages || (more && full_page));
     let page_link = |n: i64| {
         let mut p = params.clone();
         p.page = n.to_string();
@@ -179,7 +184,7 @@ pub async fn page(
             page => page,
             pages => pages,
             prev => (page > 1).then(|| page_link(page - 1)),
-            next => (page < pages).then(|| page_link(page + 1)),
+            next => has_next.then(|| page_link(page + 1)),
             agencies => agency_options,
         },
     )?;
