@@ -19,6 +19,8 @@ pub enum DomainError {
     UsccLength(usize),
     #[error("统一社会信用代码含有不允许的字符“{0}”（不使用 I、O、Z、S、V）")]
     UsccChar(char),
+    #[error("统一社会信用代码第 3–8 位应为登记管理机关行政区划码（6 位数字）")]
+    UsccDivision,
     #[error("统一社会信用代码校验位错误：应为“{expected}”，实为“{found}”")]
     UsccCheckDigit { expected: char, found: char },
     #[error("行政区划代码应为 6 位数字")]
@@ -35,7 +37,10 @@ impl DomainError {
     /// A stable snake_case code for logs, APIs and templates.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::UsccLength(_) | Self::UsccChar(_) | Self::UsccCheckDigit { .. } => "invalid_uscc",
+            Self::UsccLength(_)
+            | Self::UsccChar(_)
+            | Self::UsccDivision
+            | Self::UsccCheckDigit { .. } => "invalid_uscc",
             Self::DivisionCode => "invalid_division_code",
             Self::AgencyKind(_) => "invalid_agency_kind",
             Self::Role(_) => "invalid_role",
@@ -75,6 +80,10 @@ impl Uscc {
         for (i, &c) in chars.iter().enumerate() {
             values[i] = uscc_value(c).ok_or(DomainError::UsccChar(c))?;
         }
+        // positions 3–8: the registering authority's administrative division code
+        if !chars[2..8].iter().all(char::is_ascii_digit) {
+            return Err(DomainError::UsccDivision);
+        }
         let expected = Self::check_char(&values[..17]);
         if expected != chars[17] {
             return Err(DomainError::UsccCheckDigit {
@@ -94,6 +103,9 @@ impl Uscc {
         let mut values = [0u32; 17];
         for (i, &c) in chars.iter().enumerate() {
             values[i] = uscc_value(c).ok_or(DomainError::UsccChar(c))?;
+        }
+        if !chars[2..8].iter().all(char::is_ascii_digit) {
+            return Err(DomainError::UsccDivision);
         }
         let mut code: String = chars.into_iter().collect();
         code.push(Self::check_char(&values));
@@ -399,6 +411,13 @@ mod tests {
         assert_eq!(
             Uscc::parse("91350100M000100Y44").unwrap_err().code(),
             "invalid_uscc"
+        );
+        // positions 3–8 are a division code: digits only, whatever the check digit says
+        let letters = Uscc::with_check_digit("9135010AM000100Y4");
+        assert_eq!(letters, Err(DomainError::UsccDivision));
+        assert_eq!(
+            Uscc::parse("91A50100M000100Y43"),
+            Err(DomainError::UsccDivision)
         );
     }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::uscc::{UsccError, validate_uscc};
+use gongkai_agency::{DomainError, Uscc};
 
 /// Largest sequence number that fits the five-digit field.
 pub const MAX_SEQUENCE: u32 = 99_999;
@@ -27,7 +27,7 @@ pub enum IndexNumberError {
     #[error("索引号格式应为“统一社会信用代码/年份-流水号”")]
     Format,
     #[error("索引号中的{0}")]
-    Uscc(#[from] UsccError),
+    Uscc(#[from] DomainError),
     #[error("索引号年份 {0} 无效（应为 1949–2099 的四位数字）")]
     Year(String),
     #[error("索引号流水号 {0} 无效（应为 00001–99999 的五位数字）")]
@@ -38,7 +38,7 @@ impl IndexNumber {
     /// Builds the index number of the `sequence`th item of `year` for the
     /// agency with the unified social credit code `uscc`.
     pub fn new(uscc: &str, year: u16, sequence: u32) -> Result<Self, IndexNumberError> {
-        let uscc = validate_uscc(uscc)?;
+        let uscc = String::from(Uscc::parse(uscc)?);
         if !crate::document_number::YEAR_RANGE.contains(&year) {
             return Err(IndexNumberError::Year(year.to_string()));
         }
@@ -155,7 +155,7 @@ mod tests {
         );
         assert!(matches!(
             IndexNumber::parse("11640381MB1962185C/2021-00012"),
-            Err(IndexNumberError::Uscc(UsccError::CheckDigit { .. }))
+            Err(IndexNumberError::Uscc(DomainError::UsccCheckDigit { .. }))
         ));
         assert_eq!(
             IndexNumber::parse("11640381MB1962185B/21-00012"),
@@ -182,8 +182,7 @@ mod tests {
         #[test]
         fn round_trip(first17 in "[0-9A-HJ-NP-RT-UW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RT-UW-Y]{9}",
                       year in 1949u16..=2099, seq in 1u32..=MAX_SEQUENCE) {
-            let check = crate::uscc::check_char(&first17).unwrap();
-            let uscc = format!("{first17}{check}");
+            let uscc = Uscc::with_check_digit(&first17).unwrap().to_string();
             let n = IndexNumber::new(&uscc, year, seq).unwrap();
             let text = n.to_string();
             prop_assert_eq!(text.len(), 18 + 1 + 4 + 1 + 5);

@@ -7,7 +7,7 @@
 //! - [`document_number`]: 文号 ([`DocumentNumber`]) and the lint of malformed
 //!   numbers in free text.
 //! - [`index_number`]: 索引号 ([`IndexNumber`]), `{uscc}/{year}-{seq:05}`;
-//!   [`validate_uscc`] checks the GB 32100 check character.
+//!   the agency's code is a `gongkai_agency::Uscc` (GB 32100 check character).
 //! - [`item`], [`catalogue`]: item metadata and columns, with the national
 //!   default catalogue and the demo bureau's columns as data.
 //! - [`workflow`]: 先审后发, the review state machine with audit events.
@@ -20,8 +20,6 @@
 //! - [`push`]: 推送 to upper-level platforms: payload, signature, retry schedule.
 //! - [`spot_check`]: 抽查 / 自查整改: reproducible samples, entry rules.
 //! - [`import`]: reading an existing catalogue (CSV in UTF-8 or GBK, XLSX) into rows.
-
-mod uscc;
 
 pub mod attachment;
 pub mod catalogue;
@@ -47,5 +45,4 @@ pub use index_number::{IndexNumber, IndexNumberError};
 pub use item::{Attachment, DisclosureMode, DocumentKind, Item, Validity};
 pub use search::{Query, Tokenizer, snippet};
 pub use stats::{Channel, NormativeCounts, StockCounts, count_publications, normative_counts};
-pub use uscc::{UsccError, validate_uscc};
 pub use workflow::{Actor, Event, State, TransitionError, UserId, Workflow};
