@@ -476,6 +476,26 @@ fn page_of(ranked: Vec<(i64, f64)>, newest: Vec<i64>, offset: i64, limit: i64) -
         .collect()
 }
 
+/// The newest `limit` matches of an FTS5 expression in one shard (FTS5 walks them in rowid
+/// order and stops at the limit).
+async fn newest_matches(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    expression: &str,
+    limit: i64,
+) -> crate::Result<Vec<i64>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 ORDER BY rowid DESC LIMIT $2"
+    )))
+    .bind(expression)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get("id").map_err(StoreError::from))
+        .collect()
+}
+
 /// Scores matches of one shard (`ids`, newest first): bm25 over the request's `words` and whether
 /// the `title` holds them all.
 async fn score_window(
@@ -627,17 +647,7 @@ impl Store {
                     if limit <= 0 {
                         break;
                     }
-                    let ids: Vec<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 \
-                         ORDER BY rowid DESC LIMIT $2"
-                    )))
-                    .bind(&all)
-                    .bind(limit)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get("id"))
-                    .collect::<Result<_, _>>()?;
+                    let ids = newest_matches(&mut conn, table, &all, limit).await?;
                     if ids.is_empty() {
                         continue;
                     }
@@ -657,17 +667,8 @@ impl Store {
                 let want = offset + limit;
                 if want > ranked.len() as i64 && (total > ranked.len() as i64 || unread) {
                     for table in &tables {
-                        let found = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "SELECT rowid AS id FROM {table} WHERE {table} MATCH $1 \
-                             ORDER BY rowid DESC LIMIT $2"
-                        )))
-                        .bind(&all)
-                        .bind(want - newest.len() as i64)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                        for r in &found {
-                            newest.push(r.try_get("id")?);
-                        }
+                        let left = want - newest.len() as i64;
+                        newest.extend(newest_matches(&mut conn, table, &all, left).await?);
                         if newest.len() as i64 >= want {
                             break;
                         }
